@@ -1,0 +1,1 @@
+"""The FastAPI app: webhooks, REST API, web chat and consoles."""

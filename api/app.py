@@ -1,0 +1,38 @@
+"""Application factory: one place wires settings, services and routes into the app."""
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api.routes import ask, console_auth, health, laws, telegram, webchat, wechat
+from api.routes import console_events, console_members
+from api.routes import console_admin, console_dashboard, console_tickets, tickets_api
+from api.security import LoginRequired
+from bot.services import build_services
+from core.logs import configure
+from core.settings import Settings, get_settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(build_services, settings)
+        app.state.services = services
+        services.reminders.start()
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(telegram.lifespan(app))
+            yield
+        services.reminders.stop()
+        services.database.dispose()
+
+    app = FastAPI(title="Union assistant", version="0.1.0", lifespan=lifespan)
+    for module in (health, ask, wechat, telegram, webchat, laws, console_auth, console_members, console_events,
+                   console_tickets, console_dashboard, console_admin, tickets_api):
+        app.include_router(module.router)
+    app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)
+    return app

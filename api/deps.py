@@ -1,0 +1,62 @@
+"""Typed dependencies: routes ask for what they need by annotation."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from bot.assistant import Assistant
+from bot.engine import Engine
+from bot.event_desk import EventDesk
+from bot.mediation import Mediation
+from bot.membership import Membership
+from bot.outbound import Outbound
+from bot.services import Services
+from core.db import Database
+from core.settings import Settings
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+def get_settings(request: Request) -> Settings:
+    return get_services(request).settings
+
+
+def get_database(request: Request) -> Database:
+    return get_services(request).database
+
+
+def get_assistant(request: Request) -> Assistant:
+    return get_services(request).assistant
+
+
+def get_engine(request: Request) -> Engine:
+    return get_services(request).engine
+
+
+def get_outbound(request: Request) -> Outbound:
+    return get_services(request).outbound
+
+
+def get_mediation(request: Request) -> Mediation:
+    return get_services(request).mediation
+
+
+def get_membership(request: Request) -> Membership:
+    return get_services(request).membership
+
+
+def get_event_desk(request: Request) -> EventDesk:
+    return get_services(request).events
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+OutboundDep = Annotated[Outbound, Depends(get_outbound)]
+MembershipDep = Annotated[Membership, Depends(get_membership)]
+EventDeskDep = Annotated[EventDesk, Depends(get_event_desk)]
+MediationDep = Annotated[Mediation, Depends(get_mediation)]

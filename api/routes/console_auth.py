@@ -1,0 +1,96 @@
+"""Console login and logout (cookie sessions) and API tokens (bearer)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import DatabaseDep
+from api.security import COOKIE, LoginDep, LoginRequired, login_redirect
+from api.templates import page
+from core.audit import audit
+from core.db import Database
+from core.users import SESSION_LIFETIME, authenticate, close_session, open_session
+
+router = APIRouter(tags=["auth"])
+
+
+def _safe_next(next_url: str) -> str:
+    """Only same-site console paths: the login form must not become an open redirect."""
+    return next_url if next_url.startswith("/console") and not next_url.startswith("//") else "/console"
+
+
+def _login(database: Database, username: str, password: str, via: str) -> tuple[str, str, datetime] | None:
+    with database.session() as session:
+        user = authenticate(session, username.strip(), password)
+        if user is None:
+            audit(session, username.strip()[:100] or "?", "login.failed", via)
+            return None
+        token, login = open_session(session, user)
+        audit(session, user.username, "login", via)
+        return token, login.csrf_token, login.expires_at
+
+
+@router.get("/console/login", include_in_schema=False)
+def login_page(request: Request, login: LoginDep, next: str = "/console") -> Response:
+    if login is not None:
+        return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
+    return page(request, "console/login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/console/login", include_in_schema=False)
+async def login_form(
+    request: Request,
+    database: DatabaseDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/console",
+) -> Response:
+    result = await run_in_threadpool(_login, database, username, password, "console")
+    if result is None:
+        return page(request, "console/login.html", status.HTTP_401_UNAUTHORIZED, next=_safe_next(next),
+                    error="用户名或密码不正确")
+    token, _, _ = result
+    response = RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True, samesite="strict",
+        secure=request.url.scheme == "https", path="/",
+    )
+    return response
+
+
+@router.post("/console/logout", include_in_schema=False)
+def logout(request: Request, database: DatabaseDep) -> Response:
+    token = request.cookies.get(COOKIE)
+    if token:
+        with database.session() as session:
+            close_session(session, token)
+    response = RedirectResponse("/console/login", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+
+
+@router.post("/api/auth/token", response_model=TokenOut)
+async def api_token(
+    database: DatabaseDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
+) -> TokenOut:
+    """OAuth2 password flow: exchange a mediator's or admin's credentials for a bearer token."""
+    result = await run_in_threadpool(_login, database, username, password, "api")
+    if result is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
+                            headers={"WWW-Authenticate": "Bearer"})
+    token, _, expires_at = result
+    return TokenOut(access_token=token, expires_at=expires_at)
+
+
+def redirect_to_login(request: Request, error: LoginRequired) -> Response:
+    return RedirectResponse(login_redirect(error.next_url), status.HTTP_303_SEE_OTHER)

@@ -1,0 +1,275 @@
+"""Admin console, members: search applications, approve (the worker gets the member number), reject, export.
+
+Phone numbers are masked on screen; the exports carry them whole because the federation keeps member
+records with them, and every list view and export is written to the audit log.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.deps import DatabaseDep, MembershipDep, SettingsDep
+from api.exports import csv_response, xlsx_response
+from api.security import Console, ConsoleAdminDep, CsrfChecked, console_page
+from core.audit import audit
+from core.conversations import aware
+from core.db import Database
+from core.members import (
+    Member,
+    MemberIdentity,
+    MembershipError,
+    MemberStatus,
+    counts_by_status,
+    search_members,
+)
+from core.validation import mask_phone
+
+router = APIRouter(tags=["console"], include_in_schema=False)
+
+SHOWN = 200
+EXPORT_LIMIT = 100_000
+MAX_NOTE = 200
+CHANNELS = {"web": "网页", "wechat": "微信", "telegram": "Telegram"}
+EXPORT_HEADERS = ("会员服务卡号", "姓名", "手机号", "就业形态", "单位", "平台/站点", "职业", "状态", "申请时间",
+                  "审核时间", "未通过原因", "联系渠道")
+
+
+def local_zone(settings: SettingsDep) -> ZoneInfo:
+    return ZoneInfo(settings.timezone)
+
+
+def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
+    """Stored in UTC (naive from SQLite), shown in the federation's local time."""
+    return f"{aware(moment).astimezone(zone):%Y-%m-%d %H:%M}" if moment else ""
+
+
+ZoneDep = Annotated[ZoneInfo, Depends(local_zone)]
+SearchText = Annotated[str, Query(max_length=100)]
+StateQuery = Annotated[str, Query(alias="status")]
+SearchForm = Annotated[str, Form(max_length=100)]
+StateForm = Annotated[str, Form(alias="status")]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The search and status filter of the list; a decision returns to the same list."""
+
+    q: str = ""
+    state: str = ""
+
+    @property
+    def status(self) -> MemberStatus | None:
+        return MemberStatus(self.state) if self.state in {s.value for s in MemberStatus} else None
+
+    def query(self, **more: object) -> str:
+        return urlencode({"q": self.q, "status": self.status or "", **more})
+
+    def describe(self, rows: int) -> str:
+        return f"q={self.q!r} status={self.status or 'all'} rows={rows}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What just happened to one member, shown above the list after a decision."""
+
+    member_id: int
+    kind: str
+    delivered: bool
+    name: str = ""
+    number: str | None = None
+
+
+def _outcome(session: Session, done: Outcome | None) -> Outcome | None:
+    """The decision named in the address, confirmed against the member's actual state."""
+    if done is None:
+        return None
+    member = session.get(Member, done.member_id)
+    expected = {"approved": MemberStatus.APPROVED, "rejected": MemberStatus.REJECTED}.get(done.kind)
+    if member is None or member.status != expected:
+        return None
+    return Outcome(done.member_id, done.kind, done.delivered, member.name, member.number)
+
+
+def _channels(session: Session, members: list[Member]) -> dict[int, list[str]]:
+    """Each member's channels, in one query rather than one per row."""
+    found: dict[int, list[str]] = {}
+    query = select(MemberIdentity).where(MemberIdentity.member_id.in_([m.id for m in members]))
+    for identity in session.scalars(query.order_by(MemberIdentity.id)):
+        found.setdefault(identity.member_id, []).append(CHANNELS.get(identity.channel, identity.channel))
+    return found
+
+
+def _row(member: Member, channels: list[str], zone: ZoneInfo) -> dict[str, object]:
+    return {
+        "id": member.id,
+        "number": member.number,
+        "name": member.name,
+        "phone": mask_phone(member.phone),
+        "employer": member.employer,
+        "gig": member.gig,
+        "platform": member.platform,
+        "occupation": member.occupation,
+        "status": member.status,
+        "status_label": MemberStatus(member.status).label,
+        "applied": local_time(member.created_at, zone),
+        "decided": local_time(member.decided_at, zone),
+        "note": member.note,
+        "channels": channels,
+    }
+
+
+def _list_page(
+    request: Request,
+    context: Console,
+    database: Database,
+    zone: ZoneInfo,
+    listing: Listing,
+    status_code: int = 200,
+    done: Outcome | None = None,
+    **extra: object,
+) -> Response:
+    with database.session() as session:
+        members = search_members(session, listing.q, listing.status, limit=SHOWN + 1)
+        channels = _channels(session, members[:SHOWN])
+        rows = [_row(m, channels.get(m.id, []), zone) for m in members[:SHOWN]]
+        counts = counts_by_status(session)
+        outcome = _outcome(session, done)
+        audit(session, context.user.username, "members.view", listing.describe(len(rows)))
+    return console_page(
+        request,
+        "console/members.html",
+        context,
+        status_code,
+        rows=rows,
+        more=len(members) > SHOWN,
+        shown=SHOWN,
+        q=listing.q,
+        state=listing.status or "",
+        statuses=[(s.value, s.label, counts.get(s.value, 0)) for s in MemberStatus],
+        total=sum(counts.values()),
+        filters=listing.query(),
+        outcome=outcome,
+        **extra,
+    )
+
+
+@router.get("/console/members")
+def members_page(
+    request: Request,
+    context: ConsoleAdminDep,
+    database: DatabaseDep,
+    zone: ZoneDep,
+    q: SearchText = "",
+    state: StateQuery = "",
+    member: int | None = None,
+    done: str = "",
+    delivered: bool = False,
+) -> Response:
+    outcome = Outcome(member, done, delivered) if member else None
+    return _list_page(request, context, database, zone, Listing(q, state), done=outcome)
+
+
+def _back(listing: Listing, member_id: int, done: str, delivered: bool) -> RedirectResponse:
+    query = listing.query(member=member_id, done=done, delivered=int(delivered))
+    return RedirectResponse(f"/console/members?{query}", status.HTTP_303_SEE_OTHER)
+
+
+def _exists(database: Database, member_id: int) -> None:
+    with database.session() as session:
+        if session.get(Member, member_id) is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这个会员申请")
+
+
+@router.post("/console/members/{member_id}/approve", dependencies=[CsrfChecked])
+def approve_member(
+    request: Request,
+    member_id: int,
+    context: ConsoleAdminDep,
+    database: DatabaseDep,
+    zone: ZoneDep,
+    membership: MembershipDep,
+    q: SearchForm = "",
+    state: StateForm = "",
+) -> Response:
+    """The service tells the worker their member number on every channel they used."""
+    _exists(database, member_id)
+    listing = Listing(q, state)
+    try:
+        delivered = membership.approve(member_id, context.user.id)
+    except MembershipError:
+        return _list_page(request, context, database, zone, listing, 409, error="这位已经是会员了，不用再批准。")
+    return _back(listing, member_id, "approved", delivered)
+
+
+@router.post("/console/members/{member_id}/reject", dependencies=[CsrfChecked])
+def reject_member(
+    request: Request,
+    member_id: int,
+    context: ConsoleAdminDep,
+    database: DatabaseDep,
+    zone: ZoneDep,
+    membership: MembershipDep,
+    note: Annotated[str, Form()] = "",
+    q: SearchForm = "",
+    state: StateForm = "",
+) -> Response:
+    """The reason is sent to the applicant, so it cannot be left out."""
+    _exists(database, member_id)
+    listing, note = Listing(q, state), " ".join(note.split())
+    if not 2 <= len(note) <= MAX_NOTE:
+        problem = f"请填写不通过的原因（2到{MAX_NOTE}个字），这个原因会发给申请人。"
+        return _list_page(request, context, database, zone, listing, 422,
+                          error=problem, error_member=member_id, note=note)
+    try:
+        delivered = membership.reject(member_id, context.user.id, note)
+    except MembershipError:
+        return _list_page(request, context, database, zone, listing, 409, error="只有审核中的申请可以不通过。")
+    return _back(listing, member_id, "rejected", delivered)
+
+
+def _export_rows(database: Database, zone: ZoneInfo, actor: str, listing: Listing, kind: str) -> list[list]:
+    with database.session() as session:
+        members = search_members(session, listing.q, listing.status, limit=EXPORT_LIMIT)
+        channels = _channels(session, members)
+        rows = [
+            [
+                m.number or "",
+                m.name,
+                m.phone,
+                "新就业形态" if m.gig else "单位职工",
+                m.employer or "",
+                m.platform or "",
+                m.occupation or "",
+                MemberStatus(m.status).label,
+                local_time(m.created_at, zone),
+                local_time(m.decided_at, zone),
+                m.note or "",
+                "、".join(channels.get(m.id, [])),
+            ]
+            for m in members
+        ]
+        audit(session, actor, "members.export", f"{kind} {listing.describe(len(rows))} phones=full")
+    return rows
+
+
+@router.get("/console/members/export.csv")
+def export_csv(
+    context: ConsoleAdminDep, database: DatabaseDep, zone: ZoneDep, q: SearchText = "", state: StateQuery = ""
+) -> Response:
+    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "csv")
+    return csv_response(EXPORT_HEADERS, rows, "会员名单.csv")
+
+
+@router.get("/console/members/export.xlsx")
+def export_xlsx(
+    context: ConsoleAdminDep, database: DatabaseDep, zone: ZoneDep, q: SearchText = "", state: StateQuery = ""
+) -> Response:
+    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "xlsx")
+    return xlsx_response(EXPORT_HEADERS, rows, "会员名单.xlsx", sheet="会员名单")

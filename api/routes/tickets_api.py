@@ -1,0 +1,149 @@
+"""`/api/tickets`: the dispute cases for mediators' and admins' own tools — the queue, a case with its
+history, and the console's actions. Bearer token from `POST /api/auth/token`.
+
+The rules are the console's (`api.routes.console_tickets`): a mediator claims an unassigned case, admins
+assign to anyone; replying, starting and closing are for the case's mediator or an admin. A change the
+lifecycle does not allow is 409 with the reason; a case that does not exist is 404.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, status
+
+from api.deps import DatabaseDep, MediationDep
+from api.routes.console_tickets import (
+    NoSuchCase,
+    Refused,
+    assign_case,
+    check_may_work,
+    note_case,
+    queue_filter,
+    start_case,
+)
+from api.schemas.tickets import (
+    AssignIn,
+    ClosedOut,
+    CloseIn,
+    DeliveryOut,
+    EventOut,
+    NoteIn,
+    QueueStatus,
+    ReplyIn,
+    TicketDetailOut,
+    TicketOut,
+)
+from api.security import ApiUser, CsrfChecked
+from bot.mediation import budget_of
+from core.conversations import find_conversation
+from core.db import Database
+from core.tickets import Category, Ticket, TicketError, queue
+
+ERRORS = {
+    401: {"description": "No or an expired bearer token"},
+    403: {"description": "Not this user's case, or an admin's action"},
+    404: {"description": "No such case"},
+    409: {"description": "The lifecycle does not allow this now (the detail says why)"},
+}
+router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses={401: ERRORS[401]})
+ACTION = {code: ERRORS[code] for code in (403, 404, 409)}
+
+
+@contextmanager
+def answering() -> Iterator[None]:
+    """Domain refusals as HTTP answers."""
+    try:
+        yield
+    except NoSuchCase:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such case") from None
+    except Refused as reason:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(reason)) from None
+    except TicketError as reason:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(reason)) from None
+
+
+def _ticket(database: Database, ticket_id: int) -> TicketOut:
+    with database.session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NoSuchCase(ticket_id)
+        return TicketOut.of(ticket)
+
+
+@router.get("", response_model=list[TicketOut])
+def list_tickets(
+    user: ApiUser,
+    database: DatabaseDep,
+    state: Annotated[QueueStatus, Query(alias="status")] = QueueStatus.OPEN,
+    category: Category | None = None,
+    area: Annotated[str | None, Query(max_length=50)] = None,
+    overdue: bool = False,
+    assignee_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+) -> list[TicketOut]:
+    """Cases oldest first; by default the open ones (`status=all` for every case)."""
+    with database.session() as session:
+        tickets = queue(session, queue_filter(state, category, area, overdue, assignee_id), limit)
+        return [TicketOut.of(ticket) for ticket in tickets]
+
+
+@router.get("/{ticket_id}", response_model=TicketDetailOut, responses={404: ERRORS[404]})
+def get_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep) -> TicketDetailOut:
+    """A case with the worker's contact details, its WeChat message budget and its whole history."""
+    with answering(), database.session() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NoSuchCase(ticket_id)
+        budget = budget_of(ticket.channel, find_conversation(session, ticket.channel, ticket.user_id))
+        return TicketDetailOut.with_history(ticket, budget)
+
+
+@router.post("/{ticket_id}/assign", response_model=TicketOut, responses=ACTION, dependencies=[CsrfChecked])
+def assign_ticket(ticket_id: int, body: AssignIn, user: ApiUser, database: DatabaseDep) -> TicketOut:
+    """Without `mediator_id` the caller claims the case; only admins assign to someone else."""
+    with answering():
+        assign_case(database, ticket_id, user.id, body.mediator_id)
+        return _ticket(database, ticket_id)
+
+
+@router.post("/{ticket_id}/start", response_model=TicketOut, responses=ACTION, dependencies=[CsrfChecked])
+def start_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep) -> TicketOut:
+    with answering():
+        start_case(database, ticket_id, user.id)
+        return _ticket(database, ticket_id)
+
+
+@router.post("/{ticket_id}/close", response_model=ClosedOut, responses=ACTION, dependencies=[CsrfChecked])
+def close_ticket(
+    ticket_id: int, body: CloseIn, user: ApiUser, database: DatabaseDep, mediation: MediationDep
+) -> ClosedOut:
+    """Close with the outcome; the conversation goes back to the bot, which asks the worker for a rating."""
+    with answering():
+        check_may_work(database, ticket_id, user.id)
+        request = mediation.close(ticket_id, user.id, body.outcome, body.amount_recovered, body.note)
+        return ClosedOut(ticket=_ticket(database, ticket_id), rating_request=DeliveryOut.of(request))
+
+
+@router.post(
+    "/{ticket_id}/notes",
+    response_model=EventOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: ERRORS[404]},
+    dependencies=[CsrfChecked],
+)
+def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, database: DatabaseDep) -> EventOut:
+    """An internal note, never shown to the worker."""
+    with answering():
+        return EventOut.of(note_case(database, ticket_id, user.id, body.text))
+
+
+@router.post("/{ticket_id}/reply", response_model=DeliveryOut, responses=ACTION, dependencies=[CsrfChecked])
+def reply_to_worker(
+    ticket_id: int, body: ReplyIn, user: ApiUser, database: DatabaseDep, mediation: MediationDep
+) -> DeliveryOut:
+    """Send through the worker's channel. `delivered: false` says why (e.g. WeChat's 48-hour budget is spent);
+    the conversation is the mediator's until handed back."""
+    with answering():
+        check_may_work(database, ticket_id, user.id)
+        return DeliveryOut.of(mediation.reply(ticket_id, user.id, body.text))

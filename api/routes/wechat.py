@@ -1,0 +1,181 @@
+"""WeChat's server callbacks at /wechat: URL verification (GET) and messages (POST).
+
+WeChat waits 5 seconds for a passive reply and retries a message up to three times. Each message is
+claimed once in the database, so a retry reaching any app worker gets the stored reply and the engine
+runs once; an answer not ready in time is sent later as a customer-service message instead.
+"""
+
+import asyncio
+import logging
+import time
+
+from anyio import CapacityLimiter, to_thread
+from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi.responses import PlainTextResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from wechatpy.messages import BaseMessage
+
+from api.deps import ServicesDep, SettingsDep
+from bot.channels.wechat import Envelope, Rejected, envelope_for, fit, message_key, passive_reply, to_inbound
+from bot.engine import Engine
+from bot.messages import Channel, Inbound, Reply
+from bot.outbound import DeliveryError, Outbound
+from bot.replies import say
+from core import idempotency
+from core.db import Database
+from core.idempotency import InboundMessage, Status
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["wechat"])
+
+POLL_SECONDS = 0.1
+# Messages handled at once per process. The work is CPU-bound (retrieval, ORM), so more threads only
+# contend for the GIL and the database; the limiter's queue is fair, which keeps slow answers rare.
+ENGINE_SLOTS = 2
+
+
+@router.get("/wechat", response_class=PlainTextResponse)
+async def verify_url(
+    settings: SettingsDep, signature: str = "", timestamp: str = "", nonce: str = "", echostr: str = ""
+) -> Response:
+    """WeChat checks the server address by asking it to echo `echostr` under a valid signature."""
+    try:
+        envelope_for(settings).verify(signature, timestamp, nonce)
+    except Rejected as rejected:
+        return _rejection(rejected)
+    return PlainTextResponse(echostr)
+
+
+@router.post("/wechat", response_class=PlainTextResponse)
+async def receive(request: Request, services: ServicesDep, background: BackgroundTasks) -> Response:
+    deadline = time.monotonic() + services.settings.wechat_reply_seconds
+    envelope = envelope_for(services.settings)
+    try:
+        body = await _read_body(request, services.settings.wechat_max_body_bytes)
+        message = envelope.open(body, request.query_params)
+        inbound = to_inbound(message)
+    except Rejected as rejected:
+        return _rejection(rejected)
+    if inbound is None:
+        return _success()
+    logger.info("wechat %s from %s (%d chars)", inbound.kind, inbound.user_id, len(inbound.text))
+    reply = _Passive(envelope, message, request.query_params.get("nonce", ""))
+    key, database = message_key(message), services.database
+
+    work = to_thread.run_sync(_claim_and_handle, database, key, services.engine, inbound, limiter=_slots(request))
+    task = asyncio.ensure_future(work)
+    await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
+    if not task.done():
+        await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)
+        background.add_task(_deliver_later, task, database, key, services.outbound, inbound.user_id)
+        logger.info("wechat answer for %s not ready in time; it follows as a customer-service message", key)
+        return _success()
+    replies = task.result()
+    if replies is None:
+        return await _retried(database, key, deadline, reply)
+    texts = [fit(r) for r in replies]
+    await run_in_threadpool(_record, database, key, Status.ANSWERED, texts)
+    if len(replies) > 1:
+        background.add_task(_send_all, services.outbound, inbound.user_id, replies[1:])
+    return reply(texts)
+
+
+class _Passive:
+    """The first text as the passive reply (sealed in safe mode), or `success` when there is none."""
+
+    def __init__(self, envelope: Envelope, message: BaseMessage, nonce: str) -> None:
+        self.envelope, self.message, self.nonce = envelope, message, nonce
+
+    def __call__(self, texts: list[str] | None) -> Response:
+        if not texts:
+            return _success()
+        xml = self.envelope.seal(passive_reply(self.message, texts[0]), self.nonce)
+        return Response(xml, media_type="application/xml")
+
+
+def _slots(request: Request) -> CapacityLimiter:
+    """One limiter per app (and event loop), made on first use."""
+    state = request.app.state
+    if not hasattr(state, "wechat_slots"):
+        state.wechat_slots = CapacityLimiter(ENGINE_SLOTS)
+    return state.wechat_slots
+
+
+def _claim_and_handle(database: Database, key: str, engine: Engine, inbound: Inbound) -> list[Reply] | None:
+    """The engine's replies, or None when another delivery of the message has claimed it."""
+    if not idempotency.claim(database, key):
+        return None
+    try:
+        return engine.handle(inbound)
+    except Exception:
+        logger.exception("engine failed on a wechat %s message from %s", inbound.kind, inbound.user_id)
+        return [say("wechat_sorry.j2")]  # an apology, not a 500 that WeChat would retry
+
+
+def _record(database: Database, key: str, status: Status, texts: list[str] | None = None) -> None:
+    """The outcome for retries, as `idempotency.finish` records it but with SQLite's write lock taken up
+    front: finish reads, then writes, and on SQLite any commit in between (the engine commits all the
+    time) fails it at once with "database is locked". A failure here must not cost the worker the answer.
+    """
+    try:
+        with database.write_session() as session:
+            row = session.get(InboundMessage, key)
+            if row is not None:
+                row.status, row.replies = status, texts
+    except SQLAlchemyError as error:
+        logger.warning("could not record the outcome of %s (%s); a retry will get `success`", key, error)
+
+
+async def _retried(database: Database, key: str, deadline: float, reply: _Passive) -> Response:
+    """A retry (or the same message at another worker): the stored reply, once the first claimer has it."""
+    while True:
+        record = await run_in_threadpool(idempotency.lookup, database, key)
+        if record is None or record.status == Status.DELIVERED_LATER:
+            return _success()
+        if record.status == Status.ANSWERED:
+            return reply(record.replies)
+        if time.monotonic() + POLL_SECONDS >= deadline:
+            return _success()
+        await asyncio.sleep(POLL_SECONDS)
+
+
+async def _deliver_later(
+    task: "asyncio.Future[list[Reply] | None]", database: Database, key: str, outbound: Outbound, user_id: str
+) -> None:
+    replies = await task
+    if replies is None:  # claimed and answered elsewhere meanwhile
+        return
+    await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)
+    await run_in_threadpool(_send_all, outbound, user_id, replies)
+
+
+def _send_all(outbound: Outbound, user_id: str, replies: list[Reply]) -> None:
+    for reply in replies:
+        try:
+            outbound.send(Channel.WECHAT, user_id, reply)
+        except DeliveryError as error:
+            logger.warning("wechat message to %s not delivered: %s", user_id, error.reason)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """At most `limit` bytes, whatever Content-Length claims."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise Rejected(413, "message too large")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise Rejected(413, "message too large")
+    return bytes(body)
+
+
+def _rejection(rejected: Rejected) -> Response:
+    logger.warning("wechat callback rejected (%d): %s", rejected.status, rejected.reason)
+    return PlainTextResponse(rejected.reason, status_code=rejected.status)
+
+
+def _success() -> Response:
+    """WeChat's "nothing to show": no retry, and no "service unavailable" notice for the worker."""
+    return PlainTextResponse("success")

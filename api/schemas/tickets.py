@@ -1,0 +1,185 @@
+"""Dispute cases over the REST API (`/api/tickets`): what goes in and what comes out."""
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.mediation import Budget, Delivery
+from core.tickets import Category, Outcome, Status, Ticket, TicketEvent
+from core.users import User
+
+
+class QueueStatus(StrEnum):
+    """A status, or `open` (new, assigned, in mediation: the default) or `all`."""
+
+    OPEN = "open"
+    ALL = "all"
+    NEW = Status.NEW.value
+    ASSIGNED = Status.ASSIGNED.value
+    IN_MEDIATION = Status.IN_MEDIATION.value
+    CLOSED = Status.CLOSED.value
+
+
+class MediatorOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+
+    @classmethod
+    def of(cls, user: User) -> Self:
+        return cls(id=user.id, username=user.username, display_name=user.display_name)
+
+
+class TicketOut(BaseModel):
+    """A case as the queue shows it: no contact details."""
+
+    id: int
+    number: str
+    channel: str
+    status: Status
+    status_label: str
+    category: Category
+    category_label: str
+    area: str | None
+    employer: str
+    amount_claimed: Decimal | None
+    assignee: MediatorOut | None
+    created_at: datetime
+    first_response_due: datetime
+    first_responded_at: datetime | None
+    overdue: bool = Field(description="Open, not yet answered, and past its first-response deadline")
+    outcome: Outcome | None
+    outcome_label: str | None
+    amount_recovered: Decimal | None
+    closed_at: datetime | None
+    rating: int | None = Field(description="The worker's satisfaction, 1 to 5, once given")
+
+    @classmethod
+    def of(cls, ticket: Ticket) -> Self:
+        return cls(**cls._fields(ticket))
+
+    @staticmethod
+    def _fields(ticket: Ticket) -> dict[str, object]:
+        return {
+            "id": ticket.id,
+            "number": ticket.number or "",
+            "channel": ticket.channel,
+            "status": Status(ticket.status),
+            "status_label": Status(ticket.status).label,
+            "category": Category(ticket.category),
+            "category_label": Category(ticket.category).label,
+            "area": ticket.area,
+            "employer": ticket.employer,
+            "amount_claimed": ticket.amount_claimed,
+            "assignee": MediatorOut.of(ticket.assignee) if ticket.assignee else None,
+            "created_at": ticket.created_at,
+            "first_response_due": ticket.first_response_due,
+            "first_responded_at": ticket.first_responded_at,
+            "overdue": ticket.overdue(),
+            "outcome": Outcome(ticket.outcome) if ticket.outcome else None,
+            "outcome_label": Outcome(ticket.outcome).label if ticket.outcome else None,
+            "amount_recovered": ticket.amount_recovered,
+            "closed_at": ticket.closed_at,
+            "rating": ticket.rating,
+        }
+
+
+class EventOut(BaseModel):
+    """One entry of a case's history: who did what, when, from which status to which."""
+
+    id: int
+    kind: str
+    actor: str
+    from_status: Status | None
+    to_status: Status | None
+    text: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, event: TicketEvent) -> Self:
+        return cls(
+            id=event.id,
+            kind=event.kind,
+            actor=event.actor,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            text=event.text,
+            created_at=event.created_at,
+        )
+
+
+class BudgetOut(BaseModel):
+    """WeChat customer-service messages left in the 48-hour window; `limited` is false on other channels."""
+
+    limited: bool
+    remaining: int
+    window_ends: datetime | None
+
+    @classmethod
+    def of(cls, budget: Budget) -> Self:
+        return cls(limited=budget.limited, remaining=budget.remaining, window_ends=budget.window_ends)
+
+
+class TicketDetailOut(TicketOut):
+    """A case with what a mediator needs to call the worker, and its whole history."""
+
+    description: str
+    phone: str
+    contact_time: str
+    consent_at: datetime
+    budget: BudgetOut
+    events: list[EventOut]
+
+    @classmethod
+    def with_history(cls, ticket: Ticket, budget: Budget) -> Self:
+        return cls(
+            **cls._fields(ticket),
+            description=ticket.description,
+            phone=ticket.phone,
+            contact_time=ticket.contact_time,
+            consent_at=ticket.consent_at,
+            budget=BudgetOut.of(budget),
+            events=[EventOut.of(event) for event in ticket.events],
+        )
+
+
+class AssignIn(BaseModel):
+    mediator_id: int | None = Field(None, description="Whom to assign; omitted: the caller claims the case")
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    outcome: Outcome
+    amount_recovered: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2, description="Yuan")
+    note: str = Field("", max_length=2000)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=2000, description="Internal: never shown to the worker")
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=2000, description="Sent to the worker through their channel")
+
+
+class DeliveryOut(BaseModel):
+    delivered: bool
+    reason: str | None = Field(None, description="Why it was not delivered")
+    offer_notice: bool = Field(False, description="A template notice can ask the worker to get in touch")
+
+    @classmethod
+    def of(cls, delivery: Delivery) -> Self:
+        return cls(delivered=delivery.delivered, reason=delivery.reason, offer_notice=delivery.offer_notice)
+
+
+class ClosedOut(BaseModel):
+    ticket: TicketOut
+    rating_request: DeliveryOut = Field(description="Whether the worker was asked to rate the help")

@@ -1,0 +1,94 @@
+"""Retrieval quality side by side: plain BM25 baseline vs. the assistant (lexical-only unless configured).
+
+Baseline: rank_bm25 over default jieba tokens (punctuation dropped), each article indexed as
+"<short title> 第N条 <text>" — the reference point in ../shared/eval/README.md.
+
+    python bench/eval_vs_baseline.py --laws ../shared/corpus/laws --eval ../shared/eval/dev.jsonl
+"""
+
+import argparse
+import json
+import re
+import tempfile
+from pathlib import Path
+
+import jieba
+from rank_bm25 import BM25Okapi
+
+from core.db import Database
+from index.build import Sources, build_index
+from index.evaluate import Report, evaluate, load_items
+from index.passages import Kind
+from index.search import Retriever
+from index.store import IndexStore
+from index.synonyms import SynonymMap
+from index.tokenizer import Tokenizer
+from knowledge.importer import import_statutes
+
+PUNCTUATION = re.compile(r"^[\W_]+$")
+
+
+def baseline_tokens(text: str) -> list[str]:
+    return [token for token in jieba.lcut(text) if token.strip() and not PUNCTUATION.match(token)]
+
+
+def baseline_ranker(retriever: Retriever):
+    articles = retriever.passages[Kind.ARTICLE]
+    keys = [(p.meta["law"], p.meta["number"]) for p in articles]
+    corpus = [baseline_tokens(f"{p.meta['law']} {p.meta['label']} {p.text}") for p in articles]
+    bm25 = BM25Okapi(corpus)
+
+    def rank(question: str) -> list[tuple[str, int]]:
+        scores = bm25.get_scores(baseline_tokens(question))
+        order = sorted(range(len(keys)), key=lambda i: -scores[i])[:10]
+        return [keys[i] for i in order]
+
+    return rank
+
+
+def assistant_ranker(retriever: Retriever):
+    def rank(question: str) -> list[tuple[str, int]]:
+        return [(h.passage.meta["law"], h.passage.meta["number"]) for h in retriever.search(question, 10).articles]
+
+    return rank
+
+
+def table(name: str, report: Report) -> str:
+    s = report.summary()
+    return (
+        f"{name:<10} R@1 {s['recall@1']:.3f}  R@5 {s['recall@5']:.3f}  R@10 {s['recall@10']:.3f}  "
+        f"MRR@10 {s['mrr@10']:.3f}  p50 {s['p50_ms']:.2f} ms  p95 {s['p95_ms']:.2f} ms"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--laws", type=Path, default=Path("../shared/corpus/laws"))
+    parser.add_argument("--eval", type=Path, default=Path("../shared/eval/dev.jsonl"))
+    parser.add_argument("--embedding-model", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Database(f"sqlite:///{scratch}/bench.sqlite3")
+        database.migrate()
+        import_statutes(database, [args.laws])
+        store = IndexStore(Path(scratch) / "index")
+        tokenizer = Tokenizer()
+        build_index(database, store, Sources(), embedding_model=args.embedding_model, tokenizer=tokenizer)
+        retriever = Retriever(store.current_dir(), tokenizer, SynonymMap.load())
+        items = load_items(args.eval)
+        baseline = evaluate(baseline_ranker(retriever), items)
+        ours = evaluate(assistant_ranker(retriever), items)
+    print(f"{len(items)} questions from {args.eval}")
+    print(table("baseline", baseline))
+    print(table("assistant", ours))
+    for key in ("recall@5", "mrr@10"):
+        base, mine = baseline.summary()[key], ours.summary()[key]
+        print(f"{key}: {mine:.3f} vs {base:.3f} = {mine / base:.2f}x baseline" if base else f"{key}: {mine:.3f}")
+    print("per source (assistant):")
+    for source, scores in ours.per_source.items():
+        print(f"  {source:<18} " + "  ".join(f"{k} {v:.3f}" if k != "n" else f"n {int(v)}" for k, v in scores.items()))
+    print(json.dumps({"baseline": baseline.summary(), "assistant": ours.summary()}))
+
+
+if __name__ == "__main__":
+    main()

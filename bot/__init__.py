@@ -1,0 +1,1 @@
+"""Conversation engine, answer composer and channel adapters."""

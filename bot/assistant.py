@@ -1,0 +1,34 @@
+"""Question in, answer out: the one entry point the CLI, the HTTP API and the chat engine share."""
+
+from core.settings import Settings
+from index.holder import IndexHolder
+from index.search import SearchResult
+from index.store import IndexStore
+from bot.answers import Answer
+from bot.composer import compose
+from bot.templates import render
+
+QUOTE_LIMIT = 400
+
+
+class Assistant:
+    def __init__(self, holder: IndexHolder) -> None:
+        self.holder = holder
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Assistant":
+        return cls(IndexHolder(IndexStore(settings.index_dir), settings.embedding_model))
+
+    def start(self) -> None:
+        self.holder.start()
+
+    def search(self, question: str, k: int = 10) -> SearchResult:
+        return self.holder.get().search(question, k)
+
+    def ask(self, question: str) -> Answer:
+        return compose(self.search(question))
+
+
+def format_answer(answer: Answer, quote_limit: int = QUOTE_LIMIT) -> str:
+    """The whole answer as one text: summary, quoted articles, next step."""
+    return render("answer.j2", answer=answer, quote_limit=quote_limit)

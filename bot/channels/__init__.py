@@ -1,0 +1,1 @@
+"""Channel adapters: translate a platform's messages to the engine's envelope and back, nothing more."""

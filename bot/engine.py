@@ -1,0 +1,215 @@
+"""The conversation engine: one inbound message in, the replies out, whatever the channel.
+
+Routing order: a mediator's open conversation (the bot stays quiet), platform events (subscribe,
+media, location, menu), a number chosen from the last buttons, 取消, the active flow, commands
+and small talk, and finally the question for retrieval.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+from core.consultations import record_consultation
+from core.conversations import aware, load_conversation
+from core.db import Database
+from core.laws import utcnow
+from core.settings import Settings
+from core.tickets import Deadline, Ticket, record_handoff, record_worker_message
+from core.transcript import Author, record_line
+from bot.assistant import Assistant
+from bot.flows.base import Flow, Turn
+from bot.flows.cases import CasesFlow
+from bot.flows.dispute import DisputeFlow
+from bot.flows.events import EventsFlow, RegistrationsFlow
+from bot.flows.join import JoinFlow, MembershipStatusFlow
+from bot.flows.rating import RatingFlow
+from bot.flows.stations import StationsFlow
+from bot.intents import Intent, classify, compact, full_text_index, is_dispute
+from bot.messages import Inbound, InboundKind, Reply
+from bot.replies import MENU, answer_reply, say
+from index.passages import article_id, citation_label
+from knowledge.places import Gazetteer, load_places, station_places
+from knowledge.stations import load_stations
+
+MENU_KEYS = {
+    "LEGAL": "法律咨询",
+    "DISPUTE": "维权求助",
+    "EVENTS": "活动报名",
+    "STATIONS": "服务站点",
+    "JOIN": "入会",
+    "MY_CASES": "我的工单",
+    "MY_MEMBERSHIP": "我的会员",
+    "MY_REGISTRATIONS": "我的报名",
+}
+FLOW_INTENTS = {
+    Intent.DISPUTE: "dispute",
+    Intent.EVENTS: "events",
+    Intent.JOIN: "join",
+    Intent.STATIONS: "stations",
+    Intent.MY_CASES: "my_cases",
+    Intent.MY_MEMBERSHIP: "my_membership",
+    Intent.MY_REGISTRATIONS: "my_registrations",
+}
+COMMANDS = frozenset([*MENU_KEYS.values(), "帮助", "菜单"])
+WORKER_SENT = (InboundKind.TEXT, InboundKind.LOCATION, InboundKind.MEDIA)
+SIMPLE = {
+    Intent.HELP: "help.j2",
+    Intent.GREETING: "greeting.j2",
+    Intent.THANKS: "thanks.j2",
+    Intent.LEGAL: "legal_intro.j2",
+}
+
+
+@dataclass
+class Engine:
+    assistant: Assistant
+    database: Database
+    stations: StationsFlow
+    flows: dict[str, Flow]
+    idle: timedelta = timedelta(minutes=30)
+    mediator_idle: timedelta = timedelta(minutes=60)
+    public_base_url: str = ""
+
+    def handle(self, message: Inbound) -> list[Reply]:
+        with self.database.write_session() as session:
+            conversation = load_conversation(session, message.channel, message.user_id, self.idle)
+            turn = Turn(message, message.text.strip(), conversation, session)
+            self._note_inbound(turn)
+            replies = self._with_mediator(turn)
+            if replies is None:
+                replies = self._dispatch(turn)
+                buttons = replies[-1].buttons if replies else ()
+                conversation.remember(buttons=[[b.label, b.payload] for b in buttons])
+            for reply in replies:
+                record_line(session, message.channel, message.user_id, Author.BOT, reply.text)
+        for task in turn.after_commit:
+            task()
+        return replies
+
+    def _note_inbound(self, turn: Turn) -> None:
+        """The worker's own messages open WeChat's customer-service window; every one is transcribed."""
+        message = turn.message
+        if message.kind in WORKER_SENT:
+            turn.conversation.last_inbound_at = utcnow()
+            turn.conversation.outbound_since_inbound = 0
+        shown = {InboundKind.LOCATION: "[位置]", InboundKind.MEDIA: "[图片/语音/视频]"}.get(message.kind, turn.text)
+        record_line(turn.session, message.channel, message.user_id, Author.WORKER, shown)
+
+    def _with_mediator(self, turn: Turn) -> list[Reply] | None:
+        """While a mediator holds the conversation, the worker's messages go to the case and the bot is quiet."""
+        conversation = turn.conversation
+        if conversation.handoff_ticket_id is None or turn.message.kind not in WORKER_SENT:
+            return None
+        ticket = turn.session.get(Ticket, conversation.handoff_ticket_id)
+        if ticket is None or not ticket.is_open or utcnow() - aware(conversation.handoff_at) > self.mediator_idle:
+            if ticket is not None and ticket.is_open:
+                record_handoff(ticket, None, taken=False)
+            conversation.handoff_ticket_id, conversation.handoff_at = None, None
+            return None
+        record_worker_message(ticket, turn.text or "[位置/图片]")
+        return []
+
+    def _dispatch(self, turn: Turn) -> list[Reply]:
+        message = turn.message
+        if message.kind is InboundKind.SUBSCRIBE:
+            turn.conversation.leave()
+            return [say("welcome.j2", MENU)]
+        if message.kind is InboundKind.UNSUBSCRIBE:
+            turn.conversation.leave()
+            return []
+        if message.kind is InboundKind.MEDIA:
+            return [say("media.j2")]
+        if message.kind is InboundKind.LOCATION and message.latitude is not None and message.longitude is not None:
+            return self.stations.near(turn, message.latitude, message.longitude)
+        if message.kind is InboundKind.MENU:
+            turn.text = MENU_KEYS.get(message.menu_key or "", "帮助")
+        turn.text = self._chosen_button(turn) or turn.text
+        if compact(turn.text) in COMMANDS:
+            turn.conversation.leave()  # a menu choice is deliberate navigation, whatever flow was active
+        return self._text(turn)
+
+    def _chosen_button(self, turn: Turn) -> str | None:
+        """Thin channels show buttons as numbered lines; a bare number picks one."""
+        buttons = turn.conversation.context.get("buttons") or []
+        if turn.text.isdigit() and 1 <= int(turn.text) <= len(buttons):
+            return buttons[int(turn.text) - 1][1]
+        return None
+
+    def _text(self, turn: Turn) -> list[Reply]:
+        intent = classify(turn.text)
+        if intent is Intent.CANCEL:
+            had_flow = turn.conversation.flow is not None
+            turn.conversation.leave()
+            return [say("cancelled.j2", had_flow=had_flow)]
+        if turn.conversation.flow in self.flows:
+            replies = self.flows[turn.conversation.flow].handle(turn)
+            if replies is not None:
+                return replies
+            turn.conversation.leave()
+        if intent in FLOW_INTENTS and FLOW_INTENTS[intent] in self.flows:
+            return self.flows[FLOW_INTENTS[intent]].start(turn)
+        if intent in SIMPLE:
+            return [say(SIMPLE[intent], MENU if intent is Intent.HELP else ())]
+        if intent is Intent.FULL_TEXT:
+            return [self._full_text(turn)]
+        return [self._answer(turn)]
+
+    def _answer(self, turn: Turn) -> Reply:
+        answer = self.assistant.ask(turn.text)
+        record_consultation(
+            turn.session, turn.message.channel, turn.message.user_id, turn.text, answer.card_id, answer.confident
+        )
+        turn.conversation.remember(citations=[[c.law, c.number] for c in answer.citations], topic=answer.topic)
+        return answer_reply(answer, dispute=is_dispute(turn.text))
+
+    def _full_text(self, turn: Turn) -> Reply:
+        citations = turn.conversation.context.get("citations") or []
+        number = full_text_index(turn.text) or 0
+        if not 1 <= number <= len(citations):
+            return say("full_text_missing.j2", has_citations=bool(citations), count=len(citations))
+        law, article = citations[number - 1]
+        passage = self.assistant.holder.get().by_id.get(article_id(law, article))
+        label = citation_label(law, article)
+        if passage is None:
+            return say("full_text_not_imported.j2", label=label)
+        text = say("full_text.j2", label=label, text=passage.text).text
+        return Reply(text, link=self._article_link(law, article), link_label="查看条文")
+
+    def _article_link(self, law: str, article: int) -> str | None:
+        """A page with the whole article, for channels that must shorten long texts."""
+        if not self.public_base_url:
+            return None
+        return f"{self.public_base_url.rstrip('/')}/laws/{quote(law)}/{article}"
+
+
+def build_engine(
+    settings: Settings,
+    database: Database,
+    assistant: Assistant,
+    notify: Callable[[Ticket], None] = lambda ticket: None,
+    promoted: Callable[[list[int]], None] = lambda registration_ids: None,
+) -> Engine:
+    """The engine with every flow. `notify` hears of new cases, `promoted` of waitlist promotions."""
+    stations = load_stations(settings.stations_file)
+    stations_flow = StationsFlow(stations, Gazetteer(load_places() + station_places(stations)))
+    deadline = Deadline(settings.first_response_working_days, settings.timezone, frozenset(settings.holidays))
+    flows: dict[str, Flow] = {
+        "stations": stations_flow,
+        "dispute": DisputeFlow(deadline, notify),
+        "my_cases": CasesFlow(),
+        "rating": RatingFlow(),
+        "join": JoinFlow(),
+        "my_membership": MembershipStatusFlow(),
+        "events": EventsFlow(settings.timezone),
+        "my_registrations": RegistrationsFlow(settings.timezone, promoted),
+    }
+    return Engine(
+        assistant=assistant,
+        database=database,
+        stations=stations_flow,
+        flows=flows,
+        idle=timedelta(minutes=settings.conversation_idle_minutes),
+        mediator_idle=timedelta(minutes=settings.mediator_idle_minutes),
+        public_base_url=settings.public_base_url,
+    )

@@ -1,0 +1,32 @@
+"""After a case is closed the worker is asked to rate the help, 1 to 5."""
+
+from bot.flows.base import Turn
+from bot.messages import Button, Reply
+from bot.replies import say
+from core.tickets import Ticket, TicketError, rate
+
+SCORES = tuple(Button(f"{score}分", str(score)) for score in range(1, 6))
+
+
+def rating_buttons() -> tuple[Button, ...]:
+    return SCORES
+
+
+class RatingFlow:
+    name = "rating"
+
+    def start(self, turn: Turn) -> list[Reply]:
+        return [say("rating_prompt.j2", SCORES, number=turn.conversation.data.get("number", ""))]
+
+    def handle(self, turn: Turn) -> list[Reply] | None:
+        """Anything but a score leaves the flow and is handled as a normal message."""
+        text = turn.text.strip().removesuffix("分")
+        ticket = turn.session.get(Ticket, turn.conversation.data.get("ticket_id", 0))
+        turn.conversation.leave()
+        if ticket is None or not text.isdigit():
+            return None
+        try:
+            rate(ticket, int(text))
+        except TicketError:
+            return None
+        return [say("rating_thanks.j2", score=int(text))]

@@ -1,0 +1,50 @@
+"""Nearest service station, from a shared location or a place name."""
+
+from bot.flows.base import Turn
+from bot.messages import Reply
+from bot.replies import say
+from knowledge.places import Gazetteer, Place
+from knowledge.stations import Station, nearest
+
+SHOWN = 3
+ATTEMPTS = 2
+
+
+class StationsFlow:
+    name = "stations"
+
+    def __init__(self, stations: list[Station], gazetteer: Gazetteer) -> None:
+        self.stations = stations
+        self.gazetteer = gazetteer
+
+    def start(self, turn: Turn) -> list[Reply]:
+        if not self.stations:
+            return [say("no_stations.j2")]
+        place = self.gazetteer.find(turn.text)
+        if place is not None:
+            return [self._near_place(place)]
+        turn.conversation.enter(self.name, "await_place", {"attempts": 0})
+        return [say("stations_ask_place.j2")]
+
+    def handle(self, turn: Turn) -> list[Reply]:
+        place = self.gazetteer.find(turn.text)
+        if place is not None:
+            turn.conversation.leave()
+            return [self._near_place(place)]
+        attempts = turn.conversation.data.get("attempts", 0) + 1
+        if attempts >= ATTEMPTS:
+            turn.conversation.leave()
+        else:
+            turn.conversation.advance("await_place", attempts=attempts)
+        return [say("stations_unknown_place.j2", text=turn.text[:20])]
+
+    def near(self, turn: Turn, latitude: float, longitude: float) -> list[Reply]:
+        if turn.conversation.flow == self.name:
+            turn.conversation.leave()
+        if not self.stations:
+            return [say("no_stations.j2")]
+        return [say("stations_list.j2", place=None, stations=nearest(self.stations, latitude, longitude, SHOWN))]
+
+    def _near_place(self, place: Place) -> Reply:
+        ranked = nearest(self.stations, place.latitude, place.longitude, SHOWN)
+        return say("stations_list.j2", place=place.name, stations=ranked)

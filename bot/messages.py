@@ -1,0 +1,55 @@
+"""One message envelope for every channel, in and out.
+
+Adapters translate a platform's messages into `Inbound` and render `Reply` back; nothing about
+any platform appears in the engine. Rich parts (buttons, links) degrade gracefully: a channel
+without buttons shows them as numbered lines, and the engine understands the numbers.
+"""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    WECHAT = "wechat"
+    TELEGRAM = "telegram"
+    WEB = "web"
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    LOCATION = "location"
+    MENU = "menu"
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    MEDIA = "media"
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: Channel
+    user_id: str
+    kind: InboundKind
+    text: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    menu_key: str | None = None
+
+    @classmethod
+    def text_message(cls, channel: Channel, user_id: str, text: str) -> "Inbound":
+        return cls(channel, user_id, InboundKind.TEXT, text=text)
+
+
+@dataclass(frozen=True)
+class Button:
+    """`payload` is what the engine receives when the button is pressed: the same text a worker could type."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = field(default=())
+    link: str | None = None
+    link_label: str | None = None

@@ -1,0 +1,65 @@
+"""Everything the web app and the command line share, built once from settings."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.assistant import Assistant
+from bot.channels.telegram import TelegramSender
+from bot.channels.web import WebSender
+from bot.engine import Engine, build_engine
+from bot.event_desk import EventDesk
+from bot.mediation import Mediation
+from bot.membership import Membership
+from bot.notifications import ticket_notifier
+from bot.outbound import Outbound
+from bot.reminders import ReminderScheduler
+from core.db import Database
+from core.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    assistant: Assistant
+    engine: Engine
+    outbound: Outbound
+    mediation: Mediation
+    membership: Membership
+    events: EventDesk
+    reminders: ReminderScheduler
+
+
+def build_services(settings: Settings, database: Database | None = None) -> Services:
+    database = database or Database(settings.effective_database_url)
+    database.migrate()
+    assistant = Assistant.from_settings(settings)
+    assistant.start()
+    outbound = build_outbound(settings, database)
+    desk = EventDesk(database, outbound, settings.timezone)
+    engine = build_engine(
+        settings, database, assistant, notify=ticket_notifier(settings), promoted=desk.tell_promoted
+    )
+    reminders = ReminderScheduler(
+        desk, timedelta(hours=settings.reminder_lead_hours), settings.reminder_interval_seconds
+    )
+    return Services(
+        settings=settings,
+        database=database,
+        assistant=assistant,
+        engine=engine,
+        outbound=outbound,
+        mediation=Mediation(database, outbound),
+        membership=Membership(database, outbound),
+        events=desk,
+        reminders=reminders,
+    )
+
+
+def build_outbound(settings: Settings, database: Database) -> Outbound:
+    """Senders for every configured channel; web chat needs no configuration."""
+    outbound = Outbound()
+    outbound.register(WebSender(database))
+    if settings.telegram_token:
+        outbound.register(TelegramSender.from_settings(settings))
+    return outbound

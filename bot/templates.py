@@ -1,0 +1,35 @@
+"""Every sentence a worker reads comes from a template here, so wording is edited in one place."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut at a sentence end where possible, so a quote reads as a whole thought."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(mark) for mark in "。；;")
+    return (cut[: end + 1] if end >= limit // 2 else cut.rstrip("，、,")) + "……"
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.filters["shorten"] = shorten
+    return env
+
+
+def render(template: str, /, **context: object) -> str:
+    return environment().get_template(template).render(**context).strip()

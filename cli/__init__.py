@@ -1,0 +1,1 @@
+"""The `union-assistant` command line."""

@@ -1,0 +1,33 @@
+"""`union-assistant serve`: webhooks, API and pages in one server."""
+
+import copy
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from cli.context import database, settings
+from core.logs import MaskingFilter
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes (use PostgreSQL for more than one)")] = 1,
+) -> None:
+    """Serve everything: WeChat and Telegram webhooks, the REST API, the web chat and consoles."""
+    config = settings()
+    database()  # migrate once here, not in every worker
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["filters"] = {"mask": {"()": MaskingFilter}}
+    for handler in log_config["handlers"].values():
+        handler["filters"] = ["mask"]
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=config.log_level.lower(),
+        log_config=log_config,
+    )

@@ -1,0 +1,1 @@
+"""Domain logic and storage shared by the bot and the web app."""

@@ -1,0 +1,68 @@
+"""Platforms retry deliveries; each inbound message is handled once and its replies are remembered.
+
+The claim is an INSERT on a unique key, so it holds across processes and app workers on the same
+database: exactly one claimer wins, the others see the winner's replies (or that it is still working).
+"""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, String, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, Database
+from core.laws import utcnow
+
+KEEP = timedelta(days=2)
+
+
+class Status(StrEnum):
+    PROCESSING = "processing"
+    ANSWERED = "answered"
+    DELIVERED_LATER = "delivered_later"
+
+
+class InboundMessage(Base):
+    __tablename__ = "inbound_messages"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    replies: Mapped[list[Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+def claim(database: Database, key: str) -> bool:
+    """True for the first claimer of the key; False for every retry."""
+    try:
+        with database.session() as session:
+            session.add(InboundMessage(key=key, status=Status.PROCESSING, replies=None))
+    except IntegrityError:
+        return False
+    return True
+
+
+def finish(database: Database, key: str, status: Status, replies: list[Any] | None = None) -> None:
+    with database.session() as session:
+        row = session.get(InboundMessage, key)
+        if row is not None:
+            row.status, row.replies = status, replies
+
+
+def lookup(database: Database, key: str) -> InboundMessage | None:
+    with database.session() as session:
+        return session.get(InboundMessage, key)
+
+
+def forget_old(database: Database, now: datetime | None = None) -> int:
+    """Retries stop within minutes; rows older than KEEP only take space."""
+    cutoff = (now or utcnow()) - KEEP
+    with database.session() as session:
+        return session.execute(delete(InboundMessage).where(InboundMessage.created_at < cutoff)).rowcount or 0
+
+
+def pending_keys(database: Database) -> list[str]:
+    with database.session() as session:
+        query = select(InboundMessage.key).where(InboundMessage.status == Status.PROCESSING)
+        return list(session.scalars(query))

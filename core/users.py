@@ -1,0 +1,115 @@
+"""Mediators and admins: accounts, password hashes and login sessions (console cookie or API bearer token)."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import bcrypt
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from core.conversations import aware
+from core.db import Base
+from core.laws import utcnow
+
+SESSION_LIFETIME = timedelta(hours=12)
+MIN_PASSWORD = 8
+_UNKNOWN_USER_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt())
+
+
+class Role(StrEnum):
+    MEDIATOR = "mediator"
+    ADMIN = "admin"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+class LoginSession(Base):
+    """Only a hash of the token is stored: a leaked database does not log anyone in."""
+
+    __tablename__ = "login_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    user: Mapped[User] = relationship()
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
+
+
+def create_user(session: Session, username: str, password: str, role: Role, display_name: str = "") -> User:
+    username = username.strip()
+    if not username:
+        raise AccountError("username is empty")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
+    if session.scalar(select(User).where(User.username == username)) is not None:
+        raise AccountError(f"user {username} exists")
+    user = User(
+        username=username, display_name=display_name or username, role=Role(role), password_hash=hash_password(password)
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    user = session.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    if user is None:
+        bcrypt.checkpw(password.encode(), _UNKNOWN_USER_HASH)  # same cost as a real check: no user probing by timing
+        return None
+    return user if bcrypt.checkpw(password.encode(), user.password_hash.encode()) else None
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, user: User) -> tuple[str, LoginSession]:
+    """The raw token goes to the client once; the database keeps its digest."""
+    token = secrets.token_urlsafe(32)
+    login = LoginSession(
+        token_hash=_digest(token), user_id=user.id, csrf_token=secrets.token_urlsafe(24), expires_at=utcnow() + SESSION_LIFETIME
+    )
+    session.add(login)
+    session.flush()
+    return token, login
+
+
+def resolve_session(session: Session, token: str) -> LoginSession | None:
+    login = session.get(LoginSession, _digest(token))
+    if login is None or aware(login.expires_at) <= utcnow() or not login.user.active:
+        return None
+    return login
+
+
+def close_session(session: Session, token: str) -> None:
+    login = session.get(LoginSession, _digest(token))
+    if login is not None:
+        session.delete(login)
+
+
+def mediators(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)))

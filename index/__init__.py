@@ -1,0 +1,1 @@
+"""Retrieval: lexical (jieba + BM25) and dense (sentence-transformers + faiss) channels, fused."""

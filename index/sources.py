@@ -1,0 +1,75 @@
+"""Turn every knowledge source into passages for the index."""
+
+from sqlalchemy.orm import Session
+
+from core.laws import laws_with_articles
+from index.passages import Kind, Passage, article_id
+from knowledge.cards import Card
+from knowledge.policies import PolicySection
+from knowledge.stations import Station
+
+
+def article_passages(session: Session) -> list[Passage]:
+    passages: list[Passage] = []
+    for law in laws_with_articles(session):
+        for article in law.articles:
+            heading = " ".join(part for part in (article.chapter, article.section) if part)
+            passages.append(
+                Passage(
+                    id=article_id(law.short_title, article.number, article.sub),
+                    kind=Kind.ARTICLE,
+                    title=f"《{law.short_title}》{article.label}",
+                    text=article.text,
+                    search_text=f"{law.short_title} {heading} {article.text}",
+                    meta={
+                        "law": law.short_title,
+                        "law_title": law.title,
+                        "version_date": law.version_date.isoformat(),
+                        "number": article.number,
+                        "sub": article.sub,
+                        "label": article.label,
+                        "chapter": article.chapter,
+                        "section": article.section,
+                    },
+                )
+            )
+    return passages
+
+
+def card_passage(card: Card) -> Passage:
+    return Passage(
+        id=f"card:{card.id}",
+        kind=Kind.CARD,
+        title=card.title,
+        text=card.answer,
+        search_text=" ".join([card.title, *card.questions, *card.tags, *card.tags, card.answer]),
+        meta={
+            "card_id": card.id,
+            "topic": str(card.topic),
+            "citations": [[citation.law, citation.article] for citation in card.citations],
+            "questions": [card.title, *card.questions],
+            "action": str(card.action) if card.action else None,
+        },
+    )
+
+
+def policy_passage(section: PolicySection) -> Passage:
+    return Passage(
+        id=f"policy:{section.id}",
+        kind=Kind.POLICY,
+        title=f"{section.policy_title}·{section.heading}",
+        text=section.text,
+        search_text=f"{section.policy_title} {section.heading} {section.text}",
+        meta={"policy_id": section.policy_id},
+    )
+
+
+def station_passage(station: Station) -> Passage:
+    return Passage(
+        id=f"station:{station.id}",
+        kind=Kind.STATION,
+        title=station.name,
+        text=f"{station.address}（{station.hours}）",
+        search_text=" ".join([station.name, station.area, station.address, *station.services, *station.aliases]),
+        meta=station.model_dump(mode="json"),
+    )

@@ -1,0 +1,45 @@
+"""Colloquial → statutory query expansion (欠薪 → 劳动报酬, 炒鱿鱼 → 解除劳动合同 …)."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from index.text import normalize
+
+SYNONYMS = Path(__file__).parent / "data" / "synonyms.yaml"
+
+
+class SynonymError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class SynonymMap:
+    """Patterns are matched as substrings, so they work whatever the segmenter does with slang."""
+
+    rules: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def load(cls, path: Path = SYNONYMS) -> "SynonymMap":
+        if not path.is_file():
+            return cls(())
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise SynonymError(f"{path}: expected a mapping of statutory terms to lists of variants")
+        rules: list[tuple[str, tuple[str, ...]]] = []
+        for terms, variants in data.items():
+            if not isinstance(variants, list) or not all(isinstance(v, str) and v for v in variants):
+                raise SynonymError(f"{path}: {terms}: variants must be a list of strings")
+            expansion = tuple(normalize(str(terms)).split())
+            rules.extend((normalize(variant), expansion) for variant in variants)
+        return cls(tuple(sorted(rules, key=lambda rule: -len(rule[0]))))
+
+    def expand(self, text: str) -> list[str]:
+        """Statutory terms implied by the text, each once, in rule order."""
+        text = normalize(text)
+        found: dict[str, None] = {}
+        for pattern, terms in self.rules:
+            if pattern in text:
+                found.update(dict.fromkeys(terms))
+        return list(found)

@@ -1,0 +1,1 @@
+"""Knowledge sources: statute parsers, guidance cards, union policies and service stations."""

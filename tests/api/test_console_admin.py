@@ -1,0 +1,168 @@
+"""Admin pages over a real server: canned replies (placeholders checked before saving) and the questions the
+assistant could not answer; mediators and visitors are kept out, forms need the CSRF token."""
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+
+from api.app import create_app
+from bot.services import Services
+from core.canned import CannedReply
+from core.consultations import Consultation, record_consultation
+from core.laws import utcnow
+from core.users import Role, create_user
+from support.knowledge import FIXTURE_CARDS, make_settings
+from support.server import serving
+
+PASSWORD = "admin pages 1"
+
+
+@dataclass
+class Site:
+    url: str
+    services: Services
+
+    def client(self, username: str | None = None) -> httpx.Client:
+        client = httpx.Client(base_url=self.url, timeout=15)
+        if username:
+            assert (
+                client.post("/console/login", data={"username": username, "password": PASSWORD}).status_code
+                == 303
+            )
+        return client
+
+    def canned(self) -> dict[str, str]:
+        with self.services.database.session() as session:
+            return {
+                reply.title: reply.body
+                for reply in session.scalars(select(CannedReply).order_by(CannedReply.id))
+            }
+
+
+@pytest.fixture(scope="module")
+def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
+    settings = make_settings(
+        fixture_kb.settings.data_dir,
+        cards_dir=FIXTURE_CARDS,
+        database_url=f"sqlite:///{tmp_path_factory.mktemp('console-admin') / 'app.sqlite3'}",
+    )
+    app = create_app(settings)
+    with serving(app) as url:
+        services = app.state.services
+        with services.database.session() as session:
+            create_user(session, "wang", PASSWORD, Role.MEDIATOR, "王调解")
+            create_user(session, "boss", PASSWORD, Role.ADMIN, "赵主任")
+        yield Site(url, services)
+
+
+def csrf(client: httpx.Client) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/console").text).group(1)
+
+
+def flash(client: httpx.Client, response: httpx.Response) -> str:
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"]).text
+    return html.unescape(re.search(r'<p class="flash[^"]*" role="\w+">(.*?)</p>', page, re.S).group(1))
+
+
+def test_admin_pages_are_for_admins(site: Site) -> None:
+    visitor, mediator = site.client(), site.client("wang")
+    for path in ("/console/canned", "/console/unanswered"):
+        assert visitor.get(path).status_code == 303
+        assert mediator.get(path).status_code == 403
+    token = csrf(mediator)
+    refused = mediator.post("/console/canned", data={"csrf_token": token, "title": "x", "body": "y"})
+    assert refused.status_code == 403 and "x" not in site.canned()
+    nav = mediator.get("/console").text
+    assert "/console/canned" not in nav and "/console/unanswered" not in nav
+    assert "/console/canned" in site.client("boss").get("/console").text
+
+
+def test_canned_replies_are_listed_added_edited_and_deleted(site: Site) -> None:
+    admin = site.client("boss")
+    page = admin.get("/console/canned").text
+    assert "确认收到" in page and "{case_number}" in page and "案件编号" in page, (
+        "defaults and the placeholders"
+    )
+    token = csrf(admin)
+    added = admin.post(
+        "/console/canned",
+        data={
+            "csrf_token": token,
+            "title": "电话未接通",
+            "body": "您好，{mediator}刚才给您打电话没有接通，案件{case_number}请回个电话。",
+        },
+    )
+    assert flash(admin, added) == "已添加“电话未接通”"
+    assert site.canned()["电话未接通"].startswith("您好，{mediator}")
+    reply_id = re.search(
+        r'id="canned-(\d+)">\s*<h3>电话未接通</h3>', admin.get("/console/canned").text
+    ).group(1)
+    edited = admin.post(
+        f"/console/canned/{reply_id}",
+        data={"csrf_token": token, "title": "未接通", "body": "您好，案件{case_number}：电话没有接通。"},
+    )
+    assert flash(admin, edited) == "已保存“未接通”"
+    assert (
+        site.canned()["未接通"] == "您好，案件{case_number}：电话没有接通。"
+        and "电话未接通" not in site.canned()
+    )
+    deleted = admin.post(f"/console/canned/{reply_id}/delete", data={"csrf_token": token})
+    assert flash(admin, deleted) == "已删除“未接通”" and "未接通" not in site.canned()
+    gone = admin.post(f"/console/canned/{reply_id}/delete", data={"csrf_token": token})
+    assert "已经不存在" in flash(admin, gone)
+
+
+def test_unknown_placeholders_are_refused_with_the_form_kept(site: Site) -> None:
+    admin = site.client("boss")
+    token = csrf(admin)
+    before = site.canned()
+    for body in ("您好，{cse_number}已受理", "您好，{case_number", "您好，{}"):
+        response = admin.post("/console/canned", data={"csrf_token": token, "title": "错字", "body": body})
+        assert response.status_code == 422, body
+        assert "占位符有误" in html.unescape(response.text)
+        assert html.escape(body, quote=False) in response.text, "what was typed is kept in the form"
+    assert site.canned() == before
+    first = re.search(r'id="canned-(\d+)"', admin.get("/console/canned").text).group(1)
+    response = admin.post(
+        f"/console/canned/{first}", data={"csrf_token": token, "title": "改", "body": "{employer"}
+    )
+    assert response.status_code == 422 and "<details open>" in response.text
+    assert (
+        admin.post("/console/canned", data={"csrf_token": token, "title": " ", "body": "x"}).status_code
+        == 422
+    )
+    assert admin.post("/console/canned", data={"title": "无令牌", "body": "x"}).status_code == 403
+    assert site.canned() == before
+
+
+def test_unanswered_questions_are_listed_newest_first_without_user_ids(site: Site) -> None:
+    with site.services.database.session() as session:
+        record_consultation(
+            session, "wechat", "openid-secret-1", "外卖骑手摔伤了算工伤吗", None, confident=False
+        )
+        record_consultation(
+            session, "web", "web-secret-2", "干满一年有没有年假", "annual-leave", confident=True
+        )
+        record_consultation(
+            session, "telegram", "tg-secret-3", "我的电话13812345678被公司泄露了怎么办", None, confident=False
+        )
+        session.flush()
+        session.execute(
+            update(Consultation)
+            .where(Consultation.user_id == "openid-secret-1")
+            .values(created_at=utcnow() - timedelta(days=2))
+        )
+    page = site.client("boss").get("/console/unanswered").text
+    table = re.search(r'<table class="cases" id="unanswered-table">(.*?)</table>', page, re.S).group(1)
+    questions = re.findall(r'<td class="question">(.*?)</td>', table)
+    assert questions[:2] == ["我的电话138****5678被公司泄露了怎么办", "外卖骑手摔伤了算工伤吗"]
+    assert "干满一年有没有年假" not in table, "answered questions are not listed"
+    assert "Telegram" in table and "微信" in table
+    assert "secret" not in page, "no user ids"

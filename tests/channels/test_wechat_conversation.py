@@ -1,0 +1,94 @@
+"""Conversations through the real /wechat endpoint in safe mode, as WeChat's servers deliver them."""
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import func, select
+
+from core.consultations import Consultation
+from support.fake_wechat_api import fake_wechat_api, openid
+from support.knowledge import FIXTURE_CARDS, make_settings
+from support.wechat_simulator import WeChatSimulator, new_aes_key, wechat_app
+
+
+@pytest.fixture(scope="module")
+def account(fixture_kb) -> Iterator[WeChatSimulator]:
+    with fake_wechat_api() as (fake, api_url):
+        settings = make_settings(
+            fixture_kb.settings.data_dir,
+            cards_dir=FIXTURE_CARDS,
+            wechat_token="conversation-token",
+            wechat_app_id=fake.app_id,
+            wechat_app_secret=fake.secret,
+            wechat_aes_key=new_aes_key(),
+            wechat_api_base_url=api_url,
+        )
+        with wechat_app(settings) as (_services, simulator):
+            yield simulator
+
+
+@pytest.fixture
+def user(request) -> str:
+    return openid(request.node.name)
+
+
+def test_question_gets_the_answer_with_its_citation_encrypted(account: WeChatSimulator, user: str, fixture_kb) -> None:
+    delivery = account.text(user, "干满一年有没有年假")
+    assert delivery.response.status_code == 200
+    assert "<Encrypt>" in delivery.response.text and "年假" not in delivery.response.text
+    reply = delivery.reply
+    assert (reply["ToUserName"], reply["FromUserName"], reply["MsgType"]) == (user, account.platform.account, "text")
+    assert reply["Content"].startswith("按示例条例，连续工作满一年的职工每年有带薪休假")
+    assert "1. 《示例职工权益条例》第四条：“职工连续工作满一年的" in reply["Content"]
+    assert len(reply["Content"].encode()) <= 1500
+    with fixture_kb.database.session() as session:
+        count = session.scalar(select(func.count()).select_from(Consultation).where(Consultation.user_id == user))
+    assert count == 1
+
+
+def test_buttons_are_numbered_and_a_number_picks_one(account: WeChatSimulator, user: str) -> None:
+    answer = account.text(user, "单位拖着不发工资怎么办").content
+    assert "工会可以帮你调解" in answer
+    assert answer.endswith("回复数字：\n1. 找调解员")
+    assert account.text(user, "1").content == account.text(openid(f"{user}-typed"), "维权求助").content
+
+
+def test_full_article_on_request(account: WeChatSimulator, user: str) -> None:
+    account.text(user, "干满一年有没有年假")
+    assert "职工连续工作满一年的" in account.text(user, "原文1").content
+
+
+def test_subscribe_welcomes_with_the_menu(account: WeChatSimulator, user: str) -> None:
+    welcome = account.event(user, "subscribe").content
+    assert welcome.startswith("你好，欢迎关注")
+    assert "回复数字：\n1. 维权求助\n2. 服务站点\n3. 活动报名\n4. 入会" in welcome
+    assert account.text(user, "2").content.startswith("请发送你的位置")
+
+
+def test_menu_click_stations_asks_where_then_lists_stations(account: WeChatSimulator, user: str) -> None:
+    assert account.event(user, "CLICK", "STATIONS").content.startswith("请发送你的位置")
+    listing = account.text(user, "东疆").content
+    assert listing.startswith("离“东疆”最近的服务站") and "电话：" in listing
+
+
+def test_shared_location_lists_the_nearest_stations(account: WeChatSimulator, user: str) -> None:
+    listing = account.location(user, 39.0352, 117.7905, "天津港东疆").content
+    assert listing.startswith("离你最近的服务站：")
+    assert "1. 东疆职工服务中心（示例）（约0.0公里）" in listing
+    assert "地址：" in listing and "时间：" in listing
+
+
+@pytest.mark.parametrize("kind", ["image", "voice", "video", "shortvideo"])
+def test_media_gets_a_polite_text(account: WeChatSimulator, user: str, kind: str) -> None:
+    assert account.media(user, kind).content.startswith("抱歉，我暂时还看不懂图片、语音和视频")
+
+
+def test_view_and_unsubscribe_need_no_words(account: WeChatSimulator, user: str) -> None:
+    assert account.event(user, "VIEW", "https://union.example/chat").response.status_code == 200
+    goodbye = account.event(user, "unsubscribe", "")
+    assert (goodbye.response.status_code, goodbye.response.text, goodbye.reply) == (200, "success", None)
+
+
+def test_events_of_no_interest_are_acknowledged(account: WeChatSimulator, user: str) -> None:
+    report = account.post(account.platform.event_xml(user, "LOCATION"), user)
+    assert (report.response.status_code, report.response.text) == (200, "success")

@@ -1,0 +1,96 @@
+"""Headless Chromium for page tests (the chat page now, the consoles later), driven by Playwright.
+
+Playwright drives the system's Chromium (Debian's `chromium`; `make browser` installs it), never a
+browser of its own: there is no `playwright install`. Where no Chromium binary is present, tests that
+use these fixtures are skipped with the reason. Mark such test modules `pytestmark = pytest.mark.browser`
+and import the fixtures into them: `from support.browser import browsing, chromium  # noqa: F401`.
+
+`browsing.page()` opens a page in a fresh context (its own cookies and storage, so its own chat
+session); uncaught script errors and console errors (a blocked inline script, say) fail the test.
+"""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Chromium reports every 4xx/5xx response in the console; tests that provoke one check it themselves.
+EXPECTED_CONSOLE = re.compile(r"Failed to load resource: the server responded with a status of [45]\d\d")
+
+
+def chromium_path() -> str | None:
+    """CHROMIUM if set, else Debian's /usr/bin/chromium, else a chromium on PATH."""
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """One headless Chromium per test module (Playwright's event loop ends with the module)."""
+    path = chromium_path()
+    if path is None:
+        pytest.skip("no Chromium binary: install Debian's chromium (make browser) or set CHROMIUM")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Browsing:
+    browser: Browser
+    contexts: list[BrowserContext] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def page(self, **context_options: Any) -> Page:
+        """A page in a new context; options go to `Browser.new_context` (viewport, geolocation…)."""
+        context = self.browser.new_context(**{"locale": "zh-CN", **context_options})
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not EXPECTED_CONSOLE.search(message.text):
+            self.errors.append(f"console: {message.text}")
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browsing(chromium: Browser) -> Iterator[Browsing]:
+    session = Browsing(chromium)
+    yield session
+    session.close()
+    assert not session.errors, f"the page reported errors: {session.errors}"
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Saved to tests/artifacts/ (gitignored) for a human to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
