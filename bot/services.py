@@ -6,13 +6,16 @@ from datetime import timedelta
 from bot.assistant import Assistant
 from bot.channels.telegram import TelegramSender
 from bot.channels.web import WebSender
+from bot.channels.wechat_api import WeChatSender
 from bot.engine import Engine, build_engine
 from bot.event_desk import EventDesk
-from bot.mediation import Mediation
+from bot.mediation import Mediation, NoticeSender
 from bot.membership import Membership
+from bot.messages import Channel
 from bot.notifications import ticket_notifier
 from bot.outbound import Outbound
 from bot.reminders import ReminderScheduler
+from core.cache import SharedCache
 from core.db import Database
 from core.settings import Settings
 
@@ -49,7 +52,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
         assistant=assistant,
         engine=engine,
         outbound=outbound,
-        mediation=Mediation(database, outbound),
+        mediation=Mediation(database, outbound, wechat_notice(settings, outbound)),
         membership=Membership(database, outbound),
         events=desk,
         reminders=reminders,
@@ -62,4 +65,15 @@ def build_outbound(settings: Settings, database: Database) -> Outbound:
     outbound.register(WebSender(database))
     if settings.telegram_token:
         outbound.register(TelegramSender.from_settings(settings))
+    if settings.wechat_app_id and settings.wechat_app_secret:
+        outbound.register(WeChatSender.from_settings(settings, SharedCache(database)))
     return outbound
+
+
+def wechat_notice(settings: Settings, outbound: Outbound) -> NoticeSender | None:
+    """The fallback notice for a closed WeChat window, when a template is configured."""
+    sender = outbound.senders.get(Channel.WECHAT)
+    template_id = settings.wechat_notice_template_id
+    if not (template_id and isinstance(sender, WeChatSender)):
+        return None
+    return lambda user_id, number: sender.send_notice(user_id, template_id, number)

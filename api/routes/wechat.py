@@ -50,8 +50,8 @@ async def verify_url(
 @router.post("/wechat", response_class=PlainTextResponse)
 async def receive(request: Request, services: ServicesDep, background: BackgroundTasks) -> Response:
     deadline = time.monotonic() + services.settings.wechat_reply_seconds
-    envelope = envelope_for(services.settings)
     try:
+        envelope = envelope_for(services.settings)
         body = await _read_body(request, services.settings.wechat_max_body_bytes)
         message = envelope.open(body, request.query_params)
         inbound = to_inbound(message)

@@ -94,6 +94,9 @@ def _envelope(token: str, aes_key: str, app_id: str) -> Envelope:
 
 
 def envelope_for(settings: Settings) -> Envelope:
+    """The configured envelope; without a token anyone could sign, so nothing is accepted."""
+    if not settings.wechat_token:
+        raise Rejected(404, "WeChat is not configured (WECHAT_TOKEN)")
     return _envelope(settings.wechat_token, settings.wechat_aes_key, settings.wechat_app_id)
 
 

@@ -142,3 +142,17 @@ def test_after_all_that_a_genuine_message_is_answered(account, user: str) -> Non
     assert delivery.response.status_code == 200
     assert "《示例职工权益条例》第三条" in delivery.content
     assert stored_messages(services) == before + 1
+
+
+def test_without_a_token_nothing_is_accepted_even_when_signed_with_the_empty_token(fixture_kb, tmp_path) -> None:
+    settings = make_settings(
+        fixture_kb.settings.data_dir,
+        cards_dir=FIXTURE_CARDS,
+        database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}",
+    )
+    with wechat_app(settings) as (services, simulator):
+        user = openid("no-token")
+        assert simulator.http.get("/wechat", params=simulator.platform.verification("x")).status_code == 404
+        delivery = simulator.text(user, "工资被拖欠怎么办")
+        assert delivery.response.status_code == 404 and "WECHAT_TOKEN" in delivery.response.text
+        assert stored_messages(services) == 0

@@ -5,14 +5,17 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
+from bot.services import Services
 from core.consultations import Consultation
+from core.tickets import Deadline, Intake, assign, open_ticket
+from core.users import Role, create_user
 from support.fake_wechat_api import fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.wechat_simulator import WeChatSimulator, new_aes_key, wechat_app
 
 
 @pytest.fixture(scope="module")
-def account(fixture_kb) -> Iterator[WeChatSimulator]:
+def running(fixture_kb) -> Iterator[tuple[Services, WeChatSimulator]]:
     with fake_wechat_api() as (fake, api_url):
         settings = make_settings(
             fixture_kb.settings.data_dir,
@@ -23,8 +26,13 @@ def account(fixture_kb) -> Iterator[WeChatSimulator]:
             wechat_aes_key=new_aes_key(),
             wechat_api_base_url=api_url,
         )
-        with wechat_app(settings) as (_services, simulator):
-            yield simulator
+        with wechat_app(settings) as running:
+            yield running
+
+
+@pytest.fixture
+def account(running) -> WeChatSimulator:
+    return running[1]
 
 
 @pytest.fixture
@@ -92,3 +100,17 @@ def test_view_and_unsubscribe_need_no_words(account: WeChatSimulator, user: str)
 def test_events_of_no_interest_are_acknowledged(account: WeChatSimulator, user: str) -> None:
     report = account.post(account.platform.event_xml(user, "LOCATION"), user)
     assert (report.response.status_code, report.response.text) == (200, "success")
+
+
+def test_while_a_mediator_holds_the_conversation_the_bot_answers_nothing(running, user: str) -> None:
+    services, account = running
+    account.text(user, "你好")
+    with services.database.session() as session:
+        mediator = create_user(session, f"m-{user}", "long enough", Role.MEDIATOR, "周调解")
+        intake = Intake("wechat", user, "wages", "示例公司", "工资没发", None, "13812345678", "上午", None)
+        ticket = open_ticket(session, intake, Deadline(1, "Asia/Shanghai"))
+        assign(ticket, mediator, mediator)
+        ids = ticket.id, mediator.id
+    assert services.mediation.reply(*ids, "您好，我来跟进您的案件。").delivered
+    quiet = account.text(user, "好的，公司说下周发")
+    assert (quiet.response.status_code, quiet.response.text, quiet.reply) == (200, "success", None)

@@ -1,8 +1,9 @@
 """A local server that behaves like WeChat's API (api.weixin.qq.com) for the parts the app uses.
 
 Like WeChat it answers HTTP 200 with a JSON `errcode`: tokens from /cgi-bin/token, customer-service
-messages at /cgi-bin/message/custom/send, the custom menu at /cgi-bin/menu/create. Tests can expire the
-issued tokens (42001), close a worker's 48-hour window (45015) or spend the message quota (45047).
+messages at /cgi-bin/message/custom/send, template messages at /cgi-bin/message/template/send (not bound
+by the 48-hour window), the custom menu at /cgi-bin/menu/create. Tests can expire the issued tokens
+(42001), close a worker's 48-hour window (45015) or spend the message quota (45047).
 """
 
 import hashlib
@@ -21,6 +22,7 @@ from fastapi.responses import JSONResponse
 from support.server import serving
 
 OPENID = re.compile(r"o[\w-]{27}")
+TEMPLATE_ID = "notice-template-1"
 MENU_TOP, MENU_SUB = 3, 5
 NAME_BYTES_TOP, NAME_BYTES_SUB, KEY_BYTES = 16, 60, 128
 
@@ -43,6 +45,7 @@ class FakeWeChatApi:
     token_fetches: int = 0
     messages: list[dict] = field(default_factory=list)
     menus: list[dict] = field(default_factory=list)
+    template_messages: list[dict] = field(default_factory=list)
     closed_windows: set[str] = field(default_factory=set)
     spent_quotas: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -118,6 +121,25 @@ class FakeWeChatApi:
             if user in self.spent_quotas:
                 return result(45047, "out of response count limit")
             self.messages.append(message)
+            return result(0, "ok")
+
+        @api.post("/cgi-bin/message/template/send")
+        async def send_template(request: Request, access_token: str = "") -> JSONResponse:
+            if problem := self._token_error(access_token):
+                return problem
+            try:
+                message = json.loads(await request.body())
+                user, template, data = message["touser"], message["template_id"], message["data"]
+                values = [entry["value"] for entry in data.values()]
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return result(47001, "data format error")
+            if not OPENID.fullmatch(str(user)):
+                return result(40003, "invalid openid")
+            if template != TEMPLATE_ID:
+                return result(40037, "invalid template_id")
+            if not all(isinstance(value, str) and value for value in values):
+                return result(47003, "argument invalid! data.value invalid")
+            self.template_messages.append(message)
             return result(0, "ok")
 
         @api.post("/cgi-bin/menu/create")

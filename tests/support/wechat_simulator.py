@@ -25,9 +25,7 @@ import httpx
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from api.app import create_app
-from bot.channels.wechat_api import WeChatSender
 from bot.services import Services
-from core.cache import SharedCache
 from core.settings import Settings
 from support.server import serving
 
@@ -201,15 +199,10 @@ class WeChatSimulator:
 
 @contextmanager
 def wechat_app(settings: Settings, port: int | None = None) -> Iterator[tuple[Services, WeChatSimulator]]:
-    """The real app on a loopback port with a simulated WeChat account pointed at it.
-
-    The WeChat sender is registered in the app's outbound registry, as service wiring does when
-    WECHAT_APP_ID is set.
-    """
+    """The real app on a loopback port with a simulated WeChat account pointed at it."""
     app = create_app(settings)
     with serving(app, port) as url:
         services: Services = app.state.services
-        services.outbound.register(WeChatSender.from_settings(settings, SharedCache(services.database)))
         platform = WeChatPlatform(settings.wechat_token, settings.wechat_app_id, settings.wechat_aes_key)
         simulator = WeChatSimulator(url, platform)
         try:

@@ -1,0 +1,92 @@
+"""Service wiring from settings: a configured WeChat account gets its sender and the template-notice fallback."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.channels.wechat_api import WeChatSender
+from bot.messages import Channel, Inbound, InboundKind
+from bot.services import Services, build_services
+from core.tickets import Deadline, Intake, Ticket, assign, open_ticket
+from core.users import Role, create_user
+from support.fake_wechat_api import TEMPLATE_ID, FakeWeChatApi, fake_wechat_api, openid
+from support.knowledge import FIXTURE_CARDS, make_settings
+
+
+@pytest.fixture
+def fake_api() -> Iterator[tuple[FakeWeChatApi, str]]:
+    with fake_wechat_api() as running:
+        yield running
+
+
+def services_for(fixture_kb, tmp_path: Path, **overrides: object) -> Services:
+    settings = make_settings(
+        fixture_kb.settings.data_dir,
+        cards_dir=FIXTURE_CARDS,
+        database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}",
+        **overrides,
+    )
+    return build_services(settings)
+
+
+def wechat_case(services: Services, user: str) -> tuple[int, int]:
+    """A WeChat worker who wrote just now, with a case assigned to a mediator."""
+    services.engine.handle(Inbound(Channel.WECHAT, user, InboundKind.TEXT, text="你好"))
+    with services.database.session() as session:
+        mediator = create_user(session, "mediator", "long enough", Role.MEDIATOR, "李调解")
+        intake = Intake(Channel.WECHAT, user, "wages", "示例公司", "三个月没发工资", None, "13812345678", "上午", None)
+        ticket = open_ticket(session, intake, Deadline(1, "Asia/Shanghai"))
+        assign(ticket, mediator, mediator)
+        return ticket.id, mediator.id
+
+
+def test_without_an_app_id_there_is_no_wechat_sender(fixture_kb, tmp_path) -> None:
+    services = services_for(fixture_kb, tmp_path)
+    assert Channel.WECHAT not in services.outbound.senders
+    assert services.mediation.notice is None
+
+
+def test_a_mediators_reply_and_the_notice_fallback_go_through_wechats_api(fixture_kb, tmp_path, fake_api) -> None:
+    fake, api_url = fake_api
+    services = services_for(
+        fixture_kb,
+        tmp_path,
+        wechat_app_id=fake.app_id,
+        wechat_app_secret=fake.secret,
+        wechat_api_base_url=api_url,
+        wechat_notice_template_id=TEMPLATE_ID,
+    )
+    assert isinstance(services.outbound.senders[Channel.WECHAT], WeChatSender)
+    user = openid("services-worker")
+    ticket_id, mediator_id = wechat_case(services, user)
+
+    assert services.mediation.reply(ticket_id, mediator_id, "您好，我是调解员。").delivered
+    assert fake.texts_to(user) == ["【工会调解员 李调解】\n您好，我是调解员。"]
+
+    fake.close_window(user)
+    refused = services.mediation.reply(ticket_id, mediator_id, "还在吗？")
+    assert not refused.delivered and refused.offer_notice and "48" in (refused.reason or "")
+    assert services.mediation.send_notice(ticket_id, mediator_id).delivered
+    [notice] = fake.template_messages
+    assert notice["touser"] == user and notice["template_id"] == TEMPLATE_ID
+    with services.database.session() as session:
+        number = session.get(Ticket, ticket_id).number
+    assert notice["data"]["keyword1"]["value"] == number
+    assert "回复" in notice["data"]["remark"]["value"]
+
+
+def test_a_wrong_template_id_is_reported_to_the_mediator(fixture_kb, tmp_path, fake_api) -> None:
+    fake, api_url = fake_api
+    services = services_for(
+        fixture_kb,
+        tmp_path,
+        wechat_app_id=fake.app_id,
+        wechat_app_secret=fake.secret,
+        wechat_api_base_url=api_url,
+        wechat_notice_template_id="no-such-template",
+    )
+    ticket_id, mediator_id = wechat_case(services, openid("services-wrong-template"))
+    delivery = services.mediation.send_notice(ticket_id, mediator_id)
+    assert not delivery.delivered and "40037" in (delivery.reason or "")
+    assert fake.template_messages == []
