@@ -6,9 +6,21 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from api.routes import ask, console_auth, health, laws, telegram, webchat, wechat
-from api.routes import console_events, console_members
-from api.routes import console_admin, console_dashboard, console_tickets, tickets_api
+from api.routes import (
+    ask,
+    console_admin,
+    console_auth,
+    console_dashboard,
+    console_events,
+    console_members,
+    console_tickets,
+    health,
+    laws,
+    telegram,
+    tickets_api,
+    webchat,
+    wechat,
+)
 from api.security import LoginRequired
 from bot.services import build_services
 from core.logs import configure
@@ -31,8 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services.database.dispose()
 
     app = FastAPI(title="Union assistant", version="0.1.0", lifespan=lifespan)
-    for module in (health, ask, wechat, telegram, webchat, laws, console_auth, console_members, console_events,
-                   console_tickets, console_dashboard, console_admin, tickets_api):
+    routers = (health, ask, wechat, telegram, webchat, laws, console_auth, console_tickets, console_dashboard,
+               console_members, console_events, console_admin, tickets_api)
+    for module in routers:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)
     return app

@@ -26,6 +26,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
         autoescape=False,
+        auto_reload=False,  # templates ship with the code; checking their mtimes on every render costs time
     )
     env.filters["shorten"] = shorten
     return env
