@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import AssistantDep
-from api.schemas import AskRequest, AskResponse, CitationOut, PassageOut
+from api.schemas.ask import AskRequest, AskResponse, CitationOut, PassageOut
 from bot.assistant import format_answer
 from index.holder import IndexMissing
 

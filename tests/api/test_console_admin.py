@@ -11,16 +11,13 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from api.app import create_app
 from bot.services import Services
 from core.canned import CannedReply
 from core.consultations import Consultation, record_consultation
 from core.laws import utcnow
-from core.users import Role, create_user
 from support.knowledge import FIXTURE_CARDS, make_settings
-from support.server import serving
+from support.console import console_client, csrf, flash, staffed_app
 
-PASSWORD = "admin pages 1"
 
 
 @dataclass
@@ -29,13 +26,7 @@ class Site:
     services: Services
 
     def client(self, username: str | None = None) -> httpx.Client:
-        client = httpx.Client(base_url=self.url, timeout=15)
-        if username:
-            assert (
-                client.post("/console/login", data={"username": username, "password": PASSWORD}).status_code
-                == 303
-            )
-        return client
+        return console_client(self.url, username)
 
     def canned(self) -> dict[str, str]:
         with self.services.database.session() as session:
@@ -52,23 +43,8 @@ def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
         cards_dir=FIXTURE_CARDS,
         database_url=f"sqlite:///{tmp_path_factory.mktemp('console-admin') / 'app.sqlite3'}",
     )
-    app = create_app(settings)
-    with serving(app) as url:
-        services = app.state.services
-        with services.database.session() as session:
-            create_user(session, "wang", PASSWORD, Role.MEDIATOR, "王调解")
-            create_user(session, "boss", PASSWORD, Role.ADMIN, "赵主任")
+    with staffed_app(settings) as (url, services, _ids):
         yield Site(url, services)
-
-
-def csrf(client: httpx.Client) -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get("/console").text).group(1)
-
-
-def flash(client: httpx.Client, response: httpx.Response) -> str:
-    assert response.status_code == 303, response.text
-    page = client.get(response.headers["location"]).text
-    return html.unescape(re.search(r'<p class="flash[^"]*" role="\w+">(.*?)</p>', page, re.S).group(1))
 
 
 def test_admin_pages_are_for_admins(site: Site) -> None:

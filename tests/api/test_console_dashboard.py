@@ -22,9 +22,9 @@ from core.consultations import record_consultation
 from core.tickets import Category, Deadline, Intake, Outcome, Ticket, assign, close, open_ticket, rate
 from core.users import Role, create_user
 from support.knowledge import FIXTURE_CARDS, make_settings
+from support.console import PASSWORD, console_client
 from support.server import serving
 
-PASSWORD = "dashboard pass"
 
 
 def utc(*parts: int) -> datetime:
@@ -64,13 +64,7 @@ class Site:
     services: Services
 
     def client(self, username: str | None = None) -> httpx.Client:
-        client = httpx.Client(base_url=self.url, timeout=15)
-        if username:
-            assert (
-                client.post("/console/login", data={"username": username, "password": PASSWORD}).status_code
-                == 303
-            )
-        return client
+        return console_client(self.url, username)
 
 
 @pytest.fixture(scope="module")

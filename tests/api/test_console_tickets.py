@@ -13,18 +13,15 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
-from api.app import create_app
 from bot.messages import Channel, Inbound, InboundKind
 from bot.services import Services
 from core.conversations import Conversation
 from core.laws import utcnow
 from core.tickets import Category, Deadline, EventKind, Intake, Status, Ticket, open_ticket
-from core.users import Role, create_user
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.outbound import RecordingSender
-from support.server import serving
+from support.console import console_client, csrf, flash, staffed_app
 
-PASSWORD = "console pass 1"
 INTAKE = (
     ("单位拖着不发工资怎么办", "找调解员"),
     ("维权求助", "纠纷的类型"),
@@ -47,12 +44,7 @@ class Site:
     ids: dict[str, int]
 
     def client(self, username: str | None = None) -> httpx.Client:
-        """A browser-like client, logged into the console as `username` (or not at all)."""
-        client = httpx.Client(base_url=self.url, timeout=15)
-        if username:
-            response = client.post("/console/login", data={"username": username, "password": PASSWORD})
-            assert response.status_code == 303, response.text
-        return client
+        return console_client(self.url, username)
 
     def ticket(self, ticket_id: int) -> Ticket:
         with self.services.database.session() as session:
@@ -68,23 +60,8 @@ def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
         cards_dir=FIXTURE_CARDS,
         database_url=f"sqlite:///{tmp_path_factory.mktemp('console') / 'app.sqlite3'}",
     )
-    app = create_app(settings)
-    with serving(app) as url:
-        services = app.state.services
-        with services.database.session() as session:
-            ids = {
-                name: create_user(session, name, PASSWORD, role, label).id
-                for name, role, label in (
-                    ("wang", Role.MEDIATOR, "王调解"),
-                    ("li", Role.MEDIATOR, "李调解"),
-                    ("boss", Role.ADMIN, "赵主任"),
-                )
-            }
+    with staffed_app(settings) as (url, services, ids):
         yield Site(url, services, ids)
-
-
-def csrf(client: httpx.Client, path: str = "/console") -> str:
-    return re.search(r'name="csrf-token" content="([^"]+)"', client.get(path).text).group(1)
 
 
 def post(client: httpx.Client, path: str, **data: object) -> httpx.Response:
@@ -92,12 +69,6 @@ def post(client: httpx.Client, path: str, **data: object) -> httpx.Response:
     response = client.post(path, data={"csrf_token": csrf(client), **data})
     assert response.status_code == 303, response.text
     return response
-
-
-def flash(client: httpx.Client, response: httpx.Response) -> str:
-    page = client.get(response.headers["location"]).text
-    found = re.search(r'<p class="flash[^"]*" role="\w+">(.*?)</p>', page, re.S)
-    return html.unescape(found.group(1)) if found else ""
 
 
 def make_case(site: Site, channel: str = "web", user: str | None = None, **changes: object) -> int:

@@ -11,15 +11,12 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from api.app import create_app
 from bot.services import Services
 from core.laws import utcnow
 from core.tickets import Category, Deadline, Intake, Ticket, open_ticket
-from core.users import Role, create_user
 from support.knowledge import FIXTURE_CARDS, make_settings
-from support.server import serving
+from support.console import PASSWORD, staffed_app
 
-PASSWORD = "api pass 123"
 
 
 @dataclass
@@ -68,18 +65,7 @@ def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
         cards_dir=FIXTURE_CARDS,
         database_url=f"sqlite:///{tmp_path_factory.mktemp('tickets-api') / 'app.sqlite3'}",
     )
-    app = create_app(settings)
-    with serving(app) as url:
-        services = app.state.services
-        with services.database.session() as session:
-            ids = {
-                name: create_user(session, name, PASSWORD, role, label).id
-                for name, role, label in (
-                    ("wang", Role.MEDIATOR, "王调解"),
-                    ("li", Role.MEDIATOR, "李调解"),
-                    ("boss", Role.ADMIN, "赵主任"),
-                )
-            }
+    with staffed_app(settings) as (url, services, ids):
         yield Site(url, services, ids)
 
 

@@ -1,4 +1,4 @@
-"""Request and response bodies of the public API."""
+"""Bodies of `POST /api/ask`."""
 
 from pydantic import BaseModel, Field
 
