@@ -122,7 +122,7 @@ def close_ticket(
     with answering():
         check_may_work(database, ticket_id, user.id)
         request = mediation.close(ticket_id, user.id, body.outcome, body.amount_recovered, body.note)
-        return ClosedOut(ticket=_ticket(database, ticket_id), rating_request=DeliveryOut.of(request))
+        return ClosedOut(ticket=_ticket(database, ticket_id), rating_request=DeliveryOut.model_validate(request))
 
 
 @router.post(
@@ -135,7 +135,7 @@ def close_ticket(
 def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, database: DatabaseDep) -> EventOut:
     """An internal note, never shown to the worker."""
     with answering():
-        return EventOut.of(note_case(database, ticket_id, user.id, body.text))
+        return EventOut.model_validate(note_case(database, ticket_id, user.id, body.text))
 
 
 @router.post("/{ticket_id}/reply", response_model=DeliveryOut, responses=ACTION, dependencies=[CsrfChecked])
@@ -146,4 +146,4 @@ def reply_to_worker(
     the conversation is the mediator's until handed back."""
     with answering():
         check_may_work(database, ticket_id, user.id)
-        return DeliveryOut.of(mediation.reply(ticket_id, user.id, body.text))
+        return DeliveryOut.model_validate(mediation.reply(ticket_id, user.id, body.text))

@@ -7,9 +7,8 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.mediation import Budget, Delivery
-from core.tickets import Category, Outcome, Status, Ticket, TicketEvent
-from core.users import User
+from bot.mediation import Budget
+from core.tickets import Category, Outcome, Status, Ticket
 
 
 class QueueStatus(StrEnum):
@@ -24,13 +23,11 @@ class QueueStatus(StrEnum):
 
 
 class MediatorOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     username: str
     display_name: str
-
-    @classmethod
-    def of(cls, user: User) -> Self:
-        return cls(id=user.id, username=user.username, display_name=user.display_name)
 
 
 class TicketOut(BaseModel):
@@ -74,7 +71,7 @@ class TicketOut(BaseModel):
             "area": ticket.area,
             "employer": ticket.employer,
             "amount_claimed": ticket.amount_claimed,
-            "assignee": MediatorOut.of(ticket.assignee) if ticket.assignee else None,
+            "assignee": MediatorOut.model_validate(ticket.assignee) if ticket.assignee else None,
             "created_at": ticket.created_at,
             "first_response_due": ticket.first_response_due,
             "first_responded_at": ticket.first_responded_at,
@@ -90,6 +87,8 @@ class TicketOut(BaseModel):
 class EventOut(BaseModel):
     """One entry of a case's history: who did what, when, from which status to which."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     kind: str
     actor: str
@@ -98,29 +97,15 @@ class EventOut(BaseModel):
     text: str | None
     created_at: datetime
 
-    @classmethod
-    def of(cls, event: TicketEvent) -> Self:
-        return cls(
-            id=event.id,
-            kind=event.kind,
-            actor=event.actor,
-            from_status=event.from_status,
-            to_status=event.to_status,
-            text=event.text,
-            created_at=event.created_at,
-        )
-
 
 class BudgetOut(BaseModel):
     """WeChat customer-service messages left in the 48-hour window; `limited` is false on other channels."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     limited: bool
     remaining: int
     window_ends: datetime | None
-
-    @classmethod
-    def of(cls, budget: Budget) -> Self:
-        return cls(limited=budget.limited, remaining=budget.remaining, window_ends=budget.window_ends)
 
 
 class TicketDetailOut(TicketOut):
@@ -141,8 +126,8 @@ class TicketDetailOut(TicketOut):
             phone=ticket.phone,
             contact_time=ticket.contact_time,
             consent_at=ticket.consent_at,
-            budget=BudgetOut.of(budget),
-            events=[EventOut.of(event) for event in ticket.events],
+            budget=BudgetOut.model_validate(budget),
+            events=[EventOut.model_validate(event) for event in ticket.events],
         )
 
 
@@ -171,13 +156,11 @@ class ReplyIn(BaseModel):
 
 
 class DeliveryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     delivered: bool
     reason: str | None = Field(None, description="Why it was not delivered")
     offer_notice: bool = Field(False, description="A template notice can ask the worker to get in touch")
-
-    @classmethod
-    def of(cls, delivery: Delivery) -> Self:
-        return cls(delivered=delivery.delivered, reason=delivery.reason, offer_notice=delivery.offer_notice)
 
 
 class ClosedOut(BaseModel):
