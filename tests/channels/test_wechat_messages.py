@@ -118,7 +118,7 @@ def test_buttons_become_numbered_lines() -> None:
 
 
 def test_long_text_is_cut_at_a_sentence_end_with_the_link() -> None:
-    sentence = "用人单位应当按照劳动合同约定和国家规定，向劳动者及时足额支付劳动报酬。"
+    sentence = "工资要按约定的日子发到职工手里，一分也不能少。"
     reply = Reply(sentence * 40, (Button("找调解员", "维权求助"),), link="https://union.example/laws/x/30",
                   link_label="查看条文")
     text = fit(reply)
