@@ -19,6 +19,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from api.bodies import read_bounded
 from api.deps import SettingsDep
 from bot.channels.telegram import build_application
 from bot.services import Services
@@ -84,7 +85,7 @@ async def receive(request: Request, settings: SettingsDep) -> Response:
         return _refuse(404, "telegram is not configured")
     if not _authentic(request.headers.get(SECRET_HEADER, ""), settings.telegram_webhook_secret):
         return _refuse(403, "wrong secret token")
-    body = await _read_body(request, MAX_BODY_BYTES)
+    body = await read_bounded(request, MAX_BODY_BYTES)
     if body is None:
         return _refuse(413, "update too large")
     update = _parse(body, webhook)
@@ -100,19 +101,6 @@ async def receive(request: Request, settings: SettingsDep) -> Response:
 def _authentic(given: str, secret: str) -> bool:
     """Without a configured secret nothing is accepted: anyone could post updates otherwise."""
     return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
-
-
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """At most `limit` bytes, whatever Content-Length claims; None beyond."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
 
 
 def _parse(body: bytes, webhook: Webhook) -> Update | None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from wechatpy.messages import BaseMessage
 
+from api.bodies import read_bounded
 from api.deps import ServicesDep, SettingsDep
 from bot.channels.wechat import Envelope, Rejected, envelope_for, fit, message_key, passive_reply, to_inbound
 from bot.engine import Engine
@@ -52,7 +53,9 @@ async def receive(request: Request, services: ServicesDep, background: Backgroun
     deadline = time.monotonic() + services.settings.wechat_reply_seconds
     try:
         envelope = envelope_for(services.settings)
-        body = await _read_body(request, services.settings.wechat_max_body_bytes)
+        body = await read_bounded(request, services.settings.wechat_max_body_bytes)
+        if body is None:
+            raise Rejected(413, "message too large")
         message = envelope.open(body, request.query_params)
         inbound = to_inbound(message)
     except Rejected as rejected:
@@ -156,19 +159,6 @@ def _send_all(outbound: Outbound, user_id: str, replies: list[Reply]) -> None:
             outbound.send(Channel.WECHAT, user_id, reply)
         except DeliveryError as error:
             logger.warning("wechat message to %s not delivered: %s", user_id, error.reason)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    """At most `limit` bytes, whatever Content-Length claims."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise Rejected(413, "message too large")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise Rejected(413, "message too large")
-    return bytes(body)
 
 
 def _rejection(rejected: Rejected) -> Response:
