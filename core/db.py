@@ -58,24 +58,23 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._turn = threading.RLock() if self.engine.dialect.name == "sqlite" else None
+        # SQLite has one writer, and a writer kept waiting retries on sleeps of up to 100 ms. Threads of a
+        # process therefore take turns here, where a waiter wakes the moment the lock is free; only other
+        # processes still meet SQLite's busy wait (several app workers belong on PostgreSQL).
+        self._turn: AbstractContextManager[object] = (
+            threading.RLock() if self.engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A unit of work: committed on success, rolled back on any error."""
-        with self._one_at_a_time(), self.sessions() as session:
+        with self._turn, self.sessions() as session:
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
-
-    def _one_at_a_time(self) -> AbstractContextManager[object]:
-        """SQLite has one writer, and a writer kept waiting retries on sleeps of up to 100 ms. Threads of a
-        process therefore take turns here, where a waiter wakes the moment the lock is free; only other
-        processes still meet SQLite's busy wait (several app workers belong on PostgreSQL)."""
-        return self._turn if self._turn is not None else nullcontext()
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:

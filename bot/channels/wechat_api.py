@@ -18,8 +18,8 @@ from wechatpy.session import SessionStorage
 
 from bot.channels.wechat import fit
 from bot.messages import Channel, Reply
-from bot.templates import render
 from bot.outbound import DeliveryError, QuotaExceeded, WindowClosed
+from bot.templates import render
 from core.cache import SharedCache
 from core.settings import Settings
 

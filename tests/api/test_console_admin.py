@@ -15,9 +15,8 @@ from bot.services import Services
 from core.canned import CannedReply
 from core.consultations import Consultation, record_consultation
 from core.laws import utcnow
-from support.knowledge import FIXTURE_CARDS, make_settings
 from support.console import console_client, csrf, flash, staffed_app
-
+from support.knowledge import FIXTURE_CARDS, make_settings
 
 
 @dataclass

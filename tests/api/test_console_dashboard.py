@@ -21,10 +21,9 @@ from core.audit import recent
 from core.consultations import record_consultation
 from core.tickets import Category, Deadline, Intake, Outcome, Ticket, assign, close, open_ticket, rate
 from core.users import Role, create_user
-from support.knowledge import FIXTURE_CARDS, make_settings
 from support.console import PASSWORD, console_client
+from support.knowledge import FIXTURE_CARDS, make_settings
 from support.server import serving
-
 
 
 def utc(*parts: int) -> datetime:

@@ -18,9 +18,9 @@ from bot.services import Services
 from core.conversations import Conversation
 from core.laws import utcnow
 from core.tickets import Category, Deadline, EventKind, Intake, Status, Ticket, open_ticket
+from support.console import console_client, csrf, flash, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.outbound import RecordingSender
-from support.console import console_client, csrf, flash, staffed_app
 
 INTAKE = (
     ("单位拖着不发工资怎么办", "找调解员"),

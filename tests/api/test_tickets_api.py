@@ -14,9 +14,8 @@ from sqlalchemy import update
 from bot.services import Services
 from core.laws import utcnow
 from core.tickets import Category, Deadline, Intake, Ticket, open_ticket
-from support.knowledge import FIXTURE_CARDS, make_settings
 from support.console import PASSWORD, staffed_app
-
+from support.knowledge import FIXTURE_CARDS, make_settings
 
 
 @dataclass

@@ -12,9 +12,9 @@ from bot.messages import Channel
 from bot.outbound import Outbound, WindowClosed
 from core.conversations import Conversation, find_conversation
 from core.laws import utcnow
-from core.tickets import Deadline, EventKind, Intake, Outcome, Ticket, assign, open_ticket
+from core.tickets import EventKind, Outcome, Ticket
 from core.transcript import transcript
-from core.users import Role, create_user
+from support.cases import assigned_case
 from support.outbound import RecordingSender
 from support.transcript import Transcript
 
@@ -26,15 +26,7 @@ def setting(fixture_kb, assistant, request):
     user = f"{request.node.name}-{channel}"
     chat = Transcript(build_engine(fixture_kb.settings, fixture_kb.database, assistant), user=user, channel=channel)
     chat.say("你好")
-    with fixture_kb.database.session() as session:
-        mediator = create_user(session, f"m-{user}"[:60], "long enough", Role.MEDIATOR, "张调解")
-        ticket = open_ticket(
-            session,
-            Intake(channel, user, "wages", "示例公司", "两个月没发工资", None, "13812345678", "晚上", None),
-            Deadline(1, "Asia/Shanghai"),
-        )
-        assign(ticket, mediator, mediator)
-        ids = ticket.id, mediator.id
+    ids = assigned_case(fixture_kb.database, channel, user, f"m-{user}"[:60], "张调解")
     sender = RecordingSender(channel)
     mediation = Mediation(fixture_kb.database, Outbound({channel: sender}))
     return chat, mediation, sender, ids

@@ -8,8 +8,8 @@ import pytest
 from bot.channels.wechat_api import WeChatSender
 from bot.messages import Channel, Inbound, InboundKind
 from bot.services import Services, build_services
-from core.tickets import Deadline, Intake, Ticket, assign, open_ticket
-from core.users import Role, create_user
+from core.tickets import Ticket
+from support.cases import assigned_case
 from support.fake_wechat_api import TEMPLATE_ID, FakeWeChatApi, fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings
 
@@ -30,15 +30,22 @@ def services_for(fixture_kb, tmp_path: Path, **overrides: object) -> Services:
     return build_services(settings)
 
 
+def wechat_services(fixture_kb, tmp_path: Path, fake_api, template_id: str) -> Services:
+    fake, api_url = fake_api
+    return services_for(
+        fixture_kb,
+        tmp_path,
+        wechat_app_id=fake.app_id,
+        wechat_app_secret=fake.secret,
+        wechat_api_base_url=api_url,
+        wechat_notice_template_id=template_id,
+    )
+
+
 def wechat_case(services: Services, user: str) -> tuple[int, int]:
     """A WeChat worker who wrote just now, with a case assigned to a mediator."""
     services.engine.handle(Inbound(Channel.WECHAT, user, InboundKind.TEXT, text="你好"))
-    with services.database.session() as session:
-        mediator = create_user(session, "mediator", "long enough", Role.MEDIATOR, "李调解")
-        intake = Intake(Channel.WECHAT, user, "wages", "示例公司", "三个月没发工资", None, "13812345678", "上午", None)
-        ticket = open_ticket(session, intake, Deadline(1, "Asia/Shanghai"))
-        assign(ticket, mediator, mediator)
-        return ticket.id, mediator.id
+    return assigned_case(services.database, Channel.WECHAT, user, "mediator", "李调解")
 
 
 def test_without_an_app_id_there_is_no_wechat_sender(fixture_kb, tmp_path) -> None:
@@ -48,15 +55,8 @@ def test_without_an_app_id_there_is_no_wechat_sender(fixture_kb, tmp_path) -> No
 
 
 def test_a_mediators_reply_and_the_notice_fallback_go_through_wechats_api(fixture_kb, tmp_path, fake_api) -> None:
-    fake, api_url = fake_api
-    services = services_for(
-        fixture_kb,
-        tmp_path,
-        wechat_app_id=fake.app_id,
-        wechat_app_secret=fake.secret,
-        wechat_api_base_url=api_url,
-        wechat_notice_template_id=TEMPLATE_ID,
-    )
+    fake, _api_url = fake_api
+    services = wechat_services(fixture_kb, tmp_path, fake_api, TEMPLATE_ID)
     assert isinstance(services.outbound.senders[Channel.WECHAT], WeChatSender)
     user = openid("services-worker")
     ticket_id, mediator_id = wechat_case(services, user)
@@ -77,15 +77,8 @@ def test_a_mediators_reply_and_the_notice_fallback_go_through_wechats_api(fixtur
 
 
 def test_a_wrong_template_id_is_reported_to_the_mediator(fixture_kb, tmp_path, fake_api) -> None:
-    fake, api_url = fake_api
-    services = services_for(
-        fixture_kb,
-        tmp_path,
-        wechat_app_id=fake.app_id,
-        wechat_app_secret=fake.secret,
-        wechat_api_base_url=api_url,
-        wechat_notice_template_id="no-such-template",
-    )
+    fake, _api_url = fake_api
+    services = wechat_services(fixture_kb, tmp_path, fake_api, "no-such-template")
     ticket_id, mediator_id = wechat_case(services, openid("services-wrong-template"))
     delivery = services.mediation.send_notice(ticket_id, mediator_id)
     assert not delivery.delivered and "40037" in (delivery.reason or "")

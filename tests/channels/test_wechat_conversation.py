@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 
 from bot.services import Services
 from core.consultations import Consultation
-from core.tickets import Deadline, Intake, assign, open_ticket
-from core.users import Role, create_user
+from support.cases import assigned_case
 from support.fake_wechat_api import fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.wechat_simulator import WeChatSimulator, new_aes_key, wechat_app
@@ -105,12 +104,7 @@ def test_events_of_no_interest_are_acknowledged(account: WeChatSimulator, user: 
 def test_while_a_mediator_holds_the_conversation_the_bot_answers_nothing(running, user: str) -> None:
     services, account = running
     account.text(user, "你好")
-    with services.database.session() as session:
-        mediator = create_user(session, f"m-{user}", "long enough", Role.MEDIATOR, "周调解")
-        intake = Intake("wechat", user, "wages", "示例公司", "工资没发", None, "13812345678", "上午", None)
-        ticket = open_ticket(session, intake, Deadline(1, "Asia/Shanghai"))
-        assign(ticket, mediator, mediator)
-        ids = ticket.id, mediator.id
+    ids = assigned_case(services.database, "wechat", user, f"m-{user}", "周调解")
     assert services.mediation.reply(*ids, "您好，我来跟进您的案件。").delivered
     quiet = account.text(user, "好的，公司说下周发")
     assert (quiet.response.status_code, quiet.response.text, quiet.reply) == (200, "success", None)
