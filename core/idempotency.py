@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, String, delete, select
+from sqlalchemy import JSON, String, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,11 +43,18 @@ def claim(database: Database, key: str) -> bool:
     return True
 
 
-def finish(database: Database, key: str, status: Status, replies: list[Any] | None = None) -> None:
+def finish(
+    database: Database, key: str, status: Status, replies: list[Any] | None = None, *, unless_settled: bool = False
+) -> bool:
+    """Record the outcome in one UPDATE (no read first, so nothing can commit in between on SQLite).
+
+    `unless_settled` leaves an outcome already recorded in place; True when the row was updated.
+    """
+    query = update(InboundMessage).where(InboundMessage.key == key)
+    if unless_settled:
+        query = query.where(InboundMessage.status == Status.PROCESSING)
     with database.session() as session:
-        row = session.get(InboundMessage, key)
-        if row is not None:
-            row.status, row.replies = status, replies
+        return bool(session.execute(query.values(status=status, replies=replies)).rowcount)
 
 
 def lookup(database: Database, key: str) -> InboundMessage | None:

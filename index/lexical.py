@@ -19,6 +19,10 @@ class LexicalIndex:
     def __init__(self, model: bm25s.BM25, size: int) -> None:
         self.model = model
         self.size = size
+        # bm25s keeps each term's precomputed scores as a column of a sparse matrix. Plain views of its
+        # arrays (still backed by the memory map when loaded) let a query add columns directly, without
+        # numpy's per-slice memmap overhead and the library's per-call setup, a third of a turn's CPU.
+        self._data, self._indices, self._indptr = (np.asarray(model.scores[part]) for part in ("data", "indices", "indptr"))
 
     @classmethod
     def build(cls, documents: list[list[str]]) -> "LexicalIndex":
@@ -41,14 +45,14 @@ class LexicalIndex:
         for token, weight in weighted_tokens.items():
             token_id = vocabulary.get(token)
             if token_id is not None and weight > 0:
-                total += weight * self.model.get_scores_from_ids([token_id])
+                start, end = self._indptr[token_id], self._indptr[token_id + 1]
+                total[self._indices[start:end]] += weight * self._data[start:end]  # a column's rows are distinct
         return total
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a term no passage contains gets the highest weight."""
         token_id = self.model.vocab_dict.get(token)
-        indptr = self.model.scores["indptr"]
-        frequency = 0 if token_id is None else int(indptr[token_id + 1] - indptr[token_id])
+        frequency = 0 if token_id is None else int(self._indptr[token_id + 1] - self._indptr[token_id])
         return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
 
 

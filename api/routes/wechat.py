@@ -8,6 +8,7 @@ runs once; an answer not ready in time is sent later as a customer-service messa
 import asyncio
 import logging
 import time
+from dataclasses import dataclass
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, BackgroundTasks, Request
@@ -25,7 +26,7 @@ from bot.outbound import DeliveryError, Outbound
 from bot.replies import say
 from core import idempotency
 from core.db import Database
-from core.idempotency import InboundMessage, Status
+from core.idempotency import Status
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])
@@ -66,7 +67,9 @@ async def receive(request: Request, services: ServicesDep, background: Backgroun
     reply = _Passive(envelope, message, request.query_params.get("nonce", ""))
     key, database = message_key(message), services.database
 
-    work = to_thread.run_sync(_claim_and_handle, database, key, services.engine, inbound, limiter=_slots(request))
+    work = to_thread.run_sync(
+        _claim_and_handle, database, key, services.engine, inbound, deadline, limiter=_slots(request)
+    )
     task = asyncio.ensure_future(work)
     await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
     if not task.done():
@@ -74,14 +77,18 @@ async def receive(request: Request, services: ServicesDep, background: Backgroun
         background.add_task(_deliver_later, task, database, key, services.outbound, inbound.user_id)
         logger.info("wechat answer for %s not ready in time; it follows as a customer-service message", key)
         return _success()
-    replies = task.result()
-    if replies is None:
+    answer = task.result()
+    if answer is None:
         return await _retried(database, key, deadline, reply)
-    texts = [fit(r) for r in replies]
-    await run_in_threadpool(_record, database, key, Status.ANSWERED, texts)
-    if len(replies) > 1:
-        background.add_task(_send_all, services.outbound, inbound.user_id, replies[1:])
-    return reply(texts)
+    if len(answer.replies) > 1:
+        background.add_task(_send_all, services.outbound, inbound.user_id, answer.replies[1:])
+    return reply(answer.texts)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    replies: list[Reply]
+    texts: list[str]  # as they fit a passive reply
 
 
 class _Passive:
@@ -105,27 +112,32 @@ def _slots(request: Request) -> CapacityLimiter:
     return state.wechat_slots
 
 
-def _claim_and_handle(database: Database, key: str, engine: Engine, inbound: Inbound) -> list[Reply] | None:
-    """The engine's replies, or None when another delivery of the message has claimed it."""
+def _claim_and_handle(
+    database: Database, key: str, engine: Engine, inbound: Inbound, deadline: float
+) -> _Answer | None:
+    """The engine's answer, recorded for retries while it can still go out as the passive reply; None
+    when another delivery of the message has claimed it. Recording here, in the same worker thread,
+    spares each message a trip back through the event loop and the thread pool.
+    """
     if not idempotency.claim(database, key):
         return None
     try:
-        return engine.handle(inbound)
+        replies = engine.handle(inbound)
     except Exception:
         logger.exception("engine failed on a wechat %s message from %s", inbound.kind, inbound.user_id)
-        return [say("wechat_sorry.j2")]  # an apology, not a 500 that WeChat would retry
+        replies = [say("wechat_sorry.j2")]  # an apology, not a 500 that WeChat would retry
+    answer = _Answer(replies, [fit(r) for r in replies])
+    if time.monotonic() < deadline:
+        _record(database, key, Status.ANSWERED, answer.texts, unless_settled=True)
+    return answer
 
 
-def _record(database: Database, key: str, status: Status, texts: list[str] | None = None) -> None:
-    """The outcome for retries, as `idempotency.finish` records it but with SQLite's write lock taken up
-    front: finish reads, then writes, and on SQLite any commit in between (the engine commits all the
-    time) fails it at once with "database is locked". A failure here must not cost the worker the answer.
-    """
+def _record(
+    database: Database, key: str, status: Status, texts: list[str] | None = None, *, unless_settled: bool = False
+) -> None:
+    """The outcome for retries; failing to record it must not cost the worker the answer."""
     try:
-        with database.write_session() as session:
-            row = session.get(InboundMessage, key)
-            if row is not None:
-                row.status, row.replies = status, texts
+        idempotency.finish(database, key, status, texts, unless_settled=unless_settled)
     except SQLAlchemyError as error:
         logger.warning("could not record the outcome of %s (%s); a retry will get `success`", key, error)
 
@@ -144,13 +156,13 @@ async def _retried(database: Database, key: str, deadline: float, reply: _Passiv
 
 
 async def _deliver_later(
-    task: "asyncio.Future[list[Reply] | None]", database: Database, key: str, outbound: Outbound, user_id: str
+    task: "asyncio.Future[_Answer | None]", database: Database, key: str, outbound: Outbound, user_id: str
 ) -> None:
-    replies = await task
-    if replies is None:  # claimed and answered elsewhere meanwhile
+    answer = await task
+    if answer is None:  # claimed and answered elsewhere meanwhile
         return
-    await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)
-    await run_in_threadpool(_send_all, outbound, user_id, replies)
+    await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)  # the claim may follow the first record
+    await run_in_threadpool(_send_all, outbound, user_id, answer.replies)
 
 
 def _send_all(outbound: Outbound, user_id: str, replies: list[Reply]) -> None:

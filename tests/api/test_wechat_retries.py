@@ -5,8 +5,9 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -16,7 +17,7 @@ from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.services import Services
 from core.consultations import Consultation
-from core.db import Database
+from core import idempotency
 from core.idempotency import InboundMessage
 from support.fake_wechat_api import FakeWeChatApi, fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings
@@ -203,28 +204,21 @@ def test_engine_failure_is_an_apology_not_an_error(single, engine, request) -> N
     assert len(engine.calls) == 1
 
 
-class LockedForWrites:
-    """The app's database, except that taking the write lock fails as SQLite does under contention."""
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.database, name)
-
-    @contextmanager
-    def write_session(self) -> Iterator[None]:
-        raise OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
-        yield
+def locked(*_args, **_kwargs) -> NoReturn:
+    """Recording an outcome as it fails on SQLite under contention."""
+    raise OperationalError("UPDATE inbound_messages", {}, Exception("database is locked"))
 
 
 def test_a_database_hiccup_while_recording_still_answers(single, engine, monkeypatch, request) -> None:
     services, simulator = single
     user = openid(request.node.name)
-    monkeypatch.setattr(services, "database", LockedForWrites(services.database))
-    delivery = simulator.text(user, QUESTION)
+    monkeypatch.setattr(idempotency, "finish", locked)
+    msg_id = next(simulator.platform.msg_ids)
+    delivery = simulator.text(user, QUESTION, msg_id)
     assert delivery.response.status_code == 200 and "《示例职工权益条例》第三条" in delivery.content
     assert len(engine.calls) == 1
+    record = idempotency.lookup(services.database, f"wechat:{msg_id}")
+    assert record is not None and record.status == "processing", "claimed, but the outcome was not recorded"
 
 
 def test_a_burst_of_messages_is_answered_and_recorded_for_retries(single, engine, request) -> None:

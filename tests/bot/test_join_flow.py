@@ -1,6 +1,5 @@
 """入会 and 我的会员 as dialogues, and the approval message that follows."""
 
-import pytest
 from sqlalchemy import select
 
 from bot.engine import build_engine

@@ -1,0 +1,72 @@
+"""Each platform delivery is handled once: one claimer per key across processes, outcomes kept for retries."""
+
+import multiprocessing
+from datetime import timedelta
+
+import pytest
+
+from core import idempotency
+from core.db import Database
+from core.idempotency import Status
+from core.laws import utcnow
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request) -> Database:
+    return request.getfixturevalue("database" if request.param == "sqlite" else "postgres_database")
+
+
+def _claim_in_process(url: str, key: str, wins) -> None:
+    database = Database(url)
+    try:
+        if idempotency.claim(database, key):
+            wins.put(key)
+    finally:
+        database.dispose()
+
+
+def test_only_the_first_claim_of_a_key_wins(db: Database) -> None:
+    assert idempotency.claim(db, "wechat:1") is True
+    assert idempotency.claim(db, "wechat:1") is False
+    assert idempotency.claim(db, "wechat:2") is True
+    assert sorted(idempotency.pending_keys(db)) == ["wechat:1", "wechat:2"]
+
+
+def test_simultaneous_claims_from_several_processes_have_one_winner(db: Database) -> None:
+    context = multiprocessing.get_context("spawn")
+    wins = context.Queue()
+    processes = [context.Process(target=_claim_in_process, args=(db.url, "wechat:race", wins)) for _ in range(4)]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [process.exitcode for process in processes] == [0] * 4
+    assert wins.get(timeout=5) == "wechat:race" and wins.empty()
+
+
+def test_the_outcome_and_replies_are_kept_for_retries(db: Database) -> None:
+    idempotency.claim(db, "wechat:3")
+    assert idempotency.finish(db, "wechat:3", Status.ANSWERED, ["您好", "第二条"]) is True
+    record = idempotency.lookup(db, "wechat:3")
+    assert record is not None and (record.status, record.replies) == (Status.ANSWERED, ["您好", "第二条"])
+    assert idempotency.pending_keys(db) == []
+    assert idempotency.finish(db, "wechat:unknown", Status.ANSWERED) is False
+    assert idempotency.lookup(db, "wechat:unknown") is None
+
+
+def test_a_settled_outcome_is_kept_when_asked_to(db: Database) -> None:
+    """A late answer must not turn a message already promised as a customer-service message into a passive one."""
+    idempotency.claim(db, "wechat:4")
+    idempotency.finish(db, "wechat:4", Status.DELIVERED_LATER)
+    assert idempotency.finish(db, "wechat:4", Status.ANSWERED, ["迟到的回答"], unless_settled=True) is False
+    record = idempotency.lookup(db, "wechat:4")
+    assert record is not None and (record.status, record.replies) == (Status.DELIVERED_LATER, None)
+    idempotency.claim(db, "wechat:5")
+    assert idempotency.finish(db, "wechat:5", Status.ANSWERED, ["准时的回答"], unless_settled=True) is True
+
+
+def test_old_records_are_forgotten(db: Database) -> None:
+    idempotency.claim(db, "wechat:6")
+    assert idempotency.forget_old(db, now=utcnow() + timedelta(hours=1)) == 0
+    assert idempotency.forget_old(db, now=utcnow() + idempotency.KEEP + timedelta(minutes=1)) == 1
+    assert idempotency.lookup(db, "wechat:6") is None
