@@ -26,7 +26,7 @@ from bot.flows.join import JoinFlow, MembershipStatusFlow
 from bot.flows.rating import RatingFlow
 from bot.flows.stations import StationsFlow
 from bot.intents import Intent, classify, compact, full_text_index, is_dispute
-from bot.messages import Inbound, InboundKind, Reply
+from bot.messages import Channel, Inbound, InboundKind, Reply
 from bot.replies import MENU, answer_reply, say
 from index.passages import article_id, citation_label
 from knowledge.places import Gazetteer, load_places, station_places
@@ -114,7 +114,7 @@ class Engine:
         message = turn.message
         if message.kind is InboundKind.SUBSCRIBE:
             turn.conversation.leave()
-            return [say("welcome.j2", MENU)]
+            return [say("welcome.j2", MENU, followed=message.channel is Channel.WECHAT)]
         if message.kind is InboundKind.UNSUBSCRIBE:
             turn.conversation.leave()
             return []

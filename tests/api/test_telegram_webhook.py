@@ -75,7 +75,7 @@ def test_question_gets_the_answer_with_its_citation(fake: FakeTelegram, chat: in
 
 def test_start_welcomes_with_the_menu_as_inline_keyboard(fake: FakeTelegram, chat: int) -> None:
     [message] = say(fake, fake.command(chat, "/start"))
-    assert message["text"].startswith("你好，欢迎关注！我是工会的法律和服务小助手。")
+    assert message["text"].startswith("你好，欢迎使用！我是工会的法律和服务小助手。")
     assert buttons(message) == [
         [("维权求助", "维权求助"), ("服务站点", "服务站点")],
         [("活动报名", "活动报名"), ("入会", "入会")],

@@ -25,7 +25,7 @@ def chat(engine: Engine, request) -> Transcript:
 
 def test_subscribe_welcomes_with_the_menu(chat: Transcript) -> None:
     said = chat.event(InboundKind.SUBSCRIBE)
-    assert said.startswith("你好，欢迎关注")
+    assert said.startswith("你好，欢迎使用！"), "only a WeChat subscriber has followed an account"
     assert chat.buttons == ["维权求助", "服务站点", "活动报名", "入会"]
 
 
