@@ -87,6 +87,8 @@ class Retriever:
         self._article_position = {p.id: i for i, p in enumerate(self.passages[Kind.ARTICLE])}
         self._card_citations = [self._cited_positions(card) for card in self.passages[Kind.CARD]]
         self._card_tokens = [frozenset(tokenizer.tokens(card.search_text)) for card in self.passages[Kind.CARD]]
+        # Expansions come from a fixed vocabulary; segmenting them on every question cost a fifth of a search.
+        self._term_tokens = {term: tokenizer.tokens(term) for term in synonyms.terms}
         self._article_prior = self._citation_prior()
 
     @property
@@ -114,7 +116,7 @@ class Retriever:
     def search(self, question: str, k: int = 10) -> SearchResult:
         started = time.perf_counter()
         tokens = self.tokenizer.tokens(question)
-        expansions = [t for term in self.synonyms.expand(question) for t in self.tokenizer.tokens(term)]
+        expansions = [t for term in self.synonyms.expand(question) for t in self._term_tokens[term]]
         weighted = dict.fromkeys(expansions, self.tuning.expansion_weight) | dict.fromkeys(tokens, 1.0)
         query = Query(words=weighted, bigrams=dict.fromkeys(char_bigrams(question), 1.0))
         vector = self._query_vector(question)

@@ -35,6 +35,11 @@ class SynonymMap:
             rules.extend((normalize(variant), expansion) for variant in variants)
         return cls(tuple(sorted(rules, key=lambda rule: -len(rule[0]))))
 
+    @property
+    def terms(self) -> frozenset[str]:
+        """Every statutory term an expansion can yield."""
+        return frozenset(term for _pattern, terms in self.rules for term in terms)
+
     def expand(self, text: str) -> list[str]:
         """Statutory terms implied by the text, each once, in rule order."""
         text = normalize(text)

@@ -15,6 +15,7 @@ def test_colloquial_phrases_add_statutory_terms(tmp_path: Path) -> None:
     synonyms = SynonymMap.load(write(tmp_path, "解除 劳动合同: [炒鱿鱼, 辞退]\n劳动报酬: [工钱]\n"))
     assert synonyms.expand("我被老板炒鱿鱼了，工钱也没给") == ["解除", "劳动合同", "劳动报酬"]
     assert synonyms.expand("公司今天开会") == []
+    assert synonyms.terms == {"解除", "劳动合同", "劳动报酬"}
 
 
 def test_matching_ignores_width_and_case(tmp_path: Path) -> None:
