@@ -1,6 +1,7 @@
 """Colloquial → statutory query expansion (欠薪 → 劳动报酬, 炒鱿鱼 → 解除劳动合同 …)."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -40,11 +41,21 @@ class SynonymMap:
         """Every statutory term an expansion can yield."""
         return frozenset(term for _pattern, terms in self.rules for term in terms)
 
+    @cached_property
+    def _by_first_char(self) -> dict[str, list[int]]:
+        """Rule positions by their pattern's first character: a question only meets rules that can match it."""
+        index: dict[str, list[int]] = {}
+        for position, (pattern, _terms) in enumerate(self.rules):
+            index.setdefault(pattern[:1], []).append(position)
+        return index
+
     def expand(self, text: str) -> list[str]:
         """Statutory terms implied by the text, each once, in rule order."""
         text = normalize(text)
+        candidates = sorted({position for char in set(text) for position in self._by_first_char.get(char, ())})
         found: dict[str, None] = {}
-        for pattern, terms in self.rules:
+        for position in candidates:
+            pattern, terms = self.rules[position]
             if pattern in text:
                 found.update(dict.fromkeys(terms))
         return list(found)
