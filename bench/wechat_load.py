@@ -3,10 +3,11 @@ side by side with a bare FastAPI endpoint that only checks the signature and ech
 passive reply — the ceiling of the web stack on this machine.
 
     python bench/wechat_load.py                      # 3000 messages per endpoint, safe mode
-    python bench/wechat_load.py --duration 60 --workers 2 --database-url postgresql+psycopg://...
+    python bench/wechat_load.py --duration 60 --workers 2 --postgres postgresql+psycopg://postgres@127.0.0.1/postgres
 
 The app runs as `union-assistant serve` with DATA_DIR in a temporary directory: the index is built from
-the bundled cards and, when ../shared/corpus/laws exists, the whole statute corpus is imported first.
+the bundled cards and, when ../shared/corpus/laws exists, the whole statute corpus is imported first. Its
+database is SQLite in that directory, or with --postgres a scratch database on that server, dropped afterwards.
 Both servers run the same uvicorn (same worker count) and log warnings only. Target: p99 < 500 ms and
 throughput at least half the ceiling's.
 """
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -29,6 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from support.postgres import scratch_database  # noqa: E402
 from support.server import free_port  # noqa: E402
 from support.wechat_simulator import WeChatPlatform, new_aes_key  # noqa: E402
 
@@ -248,12 +251,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers for both servers")
     parser.add_argument("--mode", choices=["safe", "plain"], default="safe")
     parser.add_argument("--laws", type=Path, default=ROOT.parent / "shared" / "corpus" / "laws")
-    parser.add_argument("--database-url", default="", help="default: SQLite in the temporary DATA_DIR")
+    parser.add_argument("--postgres", metavar="SERVER_URL", help="a PostgreSQL server for a scratch database "
+                        "(default: SQLite in the temporary DATA_DIR)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="wechat-load-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="wechat-load-") as scratch, ExitStack() as stack:
+        database_url = stack.enter_context(scratch_database(args.postgres, "wechat_load")) if args.postgres else ""
         env = os.environ | {
-            "DATA_DIR": scratch, "DATABASE_URL": args.database_url, "EMBEDDING_MODEL": "", "LOG_LEVEL": "WARNING",
+            "DATA_DIR": scratch, "DATABASE_URL": database_url, "EMBEDDING_MODEL": "", "LOG_LEVEL": "WARNING",
             "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID,
             "WECHAT_AES_KEY": new_aes_key() if args.mode == "safe" else "",
         }

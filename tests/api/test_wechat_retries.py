@@ -3,27 +3,26 @@ for every retry, and answers that miss the window delivered as customer-service 
 
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import NoReturn
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.engine import Engine
 from bot.messages import Inbound, Reply
 from bot.services import Services
-from core.consultations import Consultation
 from core import idempotency
+from core.consultations import Consultation
 from core.idempotency import InboundMessage
 from support.fake_wechat_api import FakeWeChatApi, fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings
+from support.postgres import postgres_url
 from support.wechat_simulator import WeChatSimulator, new_aes_key, wechat_app
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 QUESTION = "单位拖着不发工资怎么办"
 
 
@@ -72,20 +71,8 @@ def database_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'shared.sqlite3'}"
         return
-    admin = create_engine(POSTGRES, connect_args={"connect_timeout": 3}, isolation_level="AUTOCOMMIT")
-    name = f"wechat_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError:
-        admin.dispose()
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    try:
-        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_url() as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
-"""A fresh PostgreSQL database per test, created and dropped on the local server (trust auth)."""
+"""Fresh PostgreSQL databases, created and dropped on the local server (trust auth)."""
 
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -15,21 +15,42 @@ SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.
 
 
 @contextmanager
-def temporary_postgres() -> Iterator[Database]:
-    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-    name = f"ua_test_{uuid.uuid4().hex[:12]}"
+def scratch_database(server: str = SERVER, prefix: str = "ua_test") -> Iterator[str]:
+    """The URL of an empty database of its own, dropped afterwards; OperationalError when no server answers."""
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
+    except OperationalError:
         admin.dispose()
-        pytest.skip(f"PostgreSQL not reachable: {str(error).splitlines()[0]}")
-    database = Database(SERVER.rsplit("/", 1)[0] + f"/{name}")
+        raise
     try:
-        database.migrate()
-        yield database
+        yield server.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        database.dispose()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def postgres_url() -> Iterator[str]:
+    """A scratch database for a test; the test is skipped where no server answers."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_database())
+        except OperationalError as error:
+            pytest.skip(f"PostgreSQL not reachable: {str(error).splitlines()[0]}")
+        yield url
+
+
+@contextmanager
+def temporary_postgres() -> Iterator[Database]:
+    """A migrated scratch database; the test is skipped where no server answers."""
+    with postgres_url() as url:
+        database = Database(url)
+        try:
+            database.migrate()
+            yield database
+        finally:
+            database.dispose()
