@@ -256,7 +256,9 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="wechat-load-") as scratch, ExitStack() as stack:
-        database_url = stack.enter_context(scratch_database(args.postgres, "wechat_load")) if args.postgres else ""
+        database_url = ""
+        if args.postgres:
+            database_url = stack.enter_context(scratch_database(args.postgres, "wechat_load"))
         env = os.environ | {
             "DATA_DIR": scratch, "DATABASE_URL": database_url, "EMBEDDING_MODEL": "", "LOG_LEVEL": "WARNING",
             "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID,

@@ -52,7 +52,12 @@ def claim(database: Database, key: str) -> bool:
 
 
 def finish(
-    database: Database, key: str, status: Status, replies: list[Any] | None = None, *, unless_settled: bool = False
+    database: Database,
+    key: str,
+    status: Status,
+    replies: list[Any] | None = None,
+    *,
+    unless_settled: bool = False,
 ) -> bool:
     """Record the outcome in one UPDATE (no read first, so nothing can commit in between on SQLite).
 
@@ -60,7 +65,8 @@ def finish(
     """
     query = FINISH_UNLESS_SETTLED if unless_settled else FINISH
     with database.session() as session:
-        return bool(session.execute(query, {"message_key": key, "status": status, "replies": replies}).rowcount)
+        result = session.execute(query, {"message_key": key, "status": status, "replies": replies})
+        return bool(result.rowcount)
 
 
 def lookup(database: Database, key: str) -> InboundMessage | None:

@@ -43,7 +43,7 @@ class SynonymMap:
 
     @cached_property
     def _by_first_char(self) -> dict[str, list[int]]:
-        """Rule positions by their pattern's first character: a question only meets rules that can match it."""
+        """Rule positions by their pattern's first character: a question meets only rules that can match."""
         index: dict[str, list[int]] = {}
         for position, (pattern, _terms) in enumerate(self.rules):
             index.setdefault(pattern[:1], []).append(position)
@@ -52,7 +52,8 @@ class SynonymMap:
     def expand(self, text: str) -> list[str]:
         """Statutory terms implied by the text, each once, in rule order."""
         text = normalize(text)
-        candidates = sorted({position for char in set(text) for position in self._by_first_char.get(char, ())})
+        starts = self._by_first_char
+        candidates = sorted({position for char in set(text) for position in starts.get(char, ())})
         found: dict[str, None] = {}
         for position in candidates:
             pattern, terms = self.rules[position]

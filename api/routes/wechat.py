@@ -133,7 +133,12 @@ def _claim_and_handle(
 
 
 def _record(
-    database: Database, key: str, status: Status, texts: list[str] | None = None, *, unless_settled: bool = False
+    database: Database,
+    key: str,
+    status: Status,
+    texts: list[str] | None = None,
+    *,
+    unless_settled: bool = False,
 ) -> None:
     """The outcome for retries; failing to record it must not cost the worker the answer."""
     try:
@@ -161,7 +166,8 @@ async def _deliver_later(
     answer = await task
     if answer is None:  # claimed and answered elsewhere meanwhile
         return
-    await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)  # the claim may follow the first record
+    # Again: the claim, waiting for an engine slot, may have come after the first record.
+    await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)
     await run_in_threadpool(_send_all, outbound, user_id, answer.replies)
 
 

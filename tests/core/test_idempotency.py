@@ -35,12 +35,12 @@ def test_only_the_first_claim_of_a_key_wins(db: Database) -> None:
 def test_simultaneous_claims_from_several_processes_have_one_winner(db: Database) -> None:
     context = multiprocessing.get_context("spawn")
     wins = context.Queue()
-    processes = [context.Process(target=_claim_in_process, args=(db.url, "wechat:race", wins)) for _ in range(4)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(60)
-    assert [process.exitcode for process in processes] == [0] * 4
+    racers = [context.Process(target=_claim_in_process, args=(db.url, "wechat:race", wins)) for _ in range(4)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(60)
+    assert [racer.exitcode for racer in racers] == [0] * 4
     assert wins.get(timeout=5) == "wechat:race" and wins.empty()
 
 
@@ -55,7 +55,7 @@ def test_the_outcome_and_replies_are_kept_for_retries(db: Database) -> None:
 
 
 def test_a_settled_outcome_is_kept_when_asked_to(db: Database) -> None:
-    """A late answer must not turn a message already promised as a customer-service message into a passive one."""
+    """A late answer must not turn a message promised as a customer-service message into a passive reply."""
     idempotency.claim(db, "wechat:4")
     idempotency.finish(db, "wechat:4", Status.DELIVERED_LATER)
     assert idempotency.finish(db, "wechat:4", Status.ANSWERED, ["迟到的回答"], unless_settled=True) is False

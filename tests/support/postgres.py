@@ -16,7 +16,7 @@ SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.
 
 @contextmanager
 def scratch_database(server: str = SERVER, prefix: str = "ua_test") -> Iterator[str]:
-    """The URL of an empty database of its own, dropped afterwards; OperationalError when no server answers."""
+    """The URL of a new empty database, dropped afterwards; OperationalError when no server answers."""
     admin = create_engine(server, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
