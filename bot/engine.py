@@ -176,10 +176,9 @@ class Engine:
         text = say("full_text.j2", label=label, text=passage.text).text
         return Reply(text, link=self._article_link(law, article), link_label="查看条文")
 
-    def _article_link(self, law: str, article: int) -> str | None:
-        """A page with the whole article, for channels that must shorten long texts."""
-        if not self.public_base_url:
-            return None
+    def _article_link(self, law: str, article: int) -> str:
+        """A page with the whole article, for channels that must shorten long texts. Without a public
+        address it is a path on this app: the web chat opens it, WeChat and Telegram leave it out."""
         return f"{self.public_base_url.rstrip('/')}/laws/{quote(law)}/{article}"
 
 

@@ -51,5 +51,10 @@ class Button:
 class Reply:
     text: str
     buttons: tuple[Button, ...] = field(default=())
-    link: str | None = None
+    link: str | None = None  # a full address, or a path on this app (which only its own web chat can open)
     link_label: str | None = None
+
+    @property
+    def absolute_link(self) -> str | None:
+        """The link when it is a full http(s) address: what a channel outside the app's pages can open."""
+        return self.link if self.link and self.link.lower().startswith(("http://", "https://")) else None

@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     policies_dir: Path | None = Field(None, description="Union policies; default is the bundled samples")
     stations_file: Path | None = Field(None, description="Service stations; default is the bundled samples")
     log_level: str = "INFO"
-    public_base_url: str = Field("", description="Public address of this app, for links in chat replies")
+    public_base_url: str = Field("", description="Public address of this app, for links in WeChat and Telegram")
 
     wechat_token: str = Field("", description="Token set in the Official Account's server configuration")
     wechat_app_id: str = ""

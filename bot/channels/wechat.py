@@ -163,7 +163,8 @@ def fit(reply: Reply, limit: int = TEXT_LIMIT) -> str:
 
 
 def _render(reply: Reply, text: str) -> str:
-    return render("wechat_reply.j2", text=text, link=reply.link, link_label=reply.link_label, buttons=reply.buttons)
+    link = reply.absolute_link
+    return render("wechat_reply.j2", text=text, link=link, link_label=reply.link_label, buttons=reply.buttons)
 
 
 def _size(text: str) -> int:

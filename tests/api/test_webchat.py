@@ -4,6 +4,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -101,6 +102,15 @@ def test_question_gets_the_answer_with_its_citation(visitor: httpx.Client) -> No
     assert f"1. {CITATION}：“职工连续工作满一年的" in reply["text"]
     assert reply["buttons"] == [] and reply["link"] is None
     assert body["last_id"] == 0
+
+
+def test_the_full_text_links_to_the_article_page_on_this_site(visitor: httpx.Client) -> None:
+    say(visitor, text="干满一年有没有年假")
+    [reply] = say(visitor, text="原文1")["replies"]
+    assert reply["text"].startswith(CITATION)
+    assert (reply["link"], reply["link_label"]) == (f"/laws/{quote('示例职工权益条例')}/4", "查看条文")
+    article = visitor.get(reply["link"])
+    assert article.status_code == 200 and "职工连续工作满一年的，每年享有带薪休假七天。" in article.text
 
 
 def test_follow_up_buttons_carry_payloads_and_numbers_pick_them(site: Site) -> None:

@@ -1,6 +1,7 @@
 """The engine, driven as conversations over a real database and index."""
 
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select, update
@@ -55,6 +56,9 @@ def test_dispute_question_offers_a_mediator_and_a_number_picks_it(chat: Transcri
 def test_full_text_of_a_cited_article(chat: Transcript) -> None:
     chat.say("单位拖着不发工资怎么办")
     assert chat.say("原文1") == "《示例职工权益条例》第三条\n单位应当每月按时足额发放工资，不得无故拖延或者克扣。"
+    [full_text] = chat.last
+    assert (full_text.link, full_text.link_label) == (f"/laws/{quote('示例职工权益条例')}/3", "查看条文")
+    assert full_text.absolute_link is None, "without PUBLIC_BASE_URL only the app's own pages can open it"
     assert "暂时没有收录" in chat.say("原文2")
     assert "第 1 到第 2 条" in chat.say("原文9")
 

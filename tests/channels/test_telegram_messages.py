@@ -57,6 +57,7 @@ def test_buttons_send_their_payload_or_their_number_when_it_is_too_long() -> Non
         "inline_keyboard": [[{"text": "查看条文", "url": "https://example.org/a"}]]
     }
     assert keyboard(Reply("没有按钮"), True) is None
+    assert keyboard(Reply("只有本站路径", link="/laws/劳动法/50"), True) is None, "Telegram needs a full address"
 
 
 def test_long_texts_are_split_between_paragraphs_then_lines() -> None:

@@ -128,6 +128,11 @@ def test_long_text_is_cut_at_a_sentence_end_with_the_link() -> None:
     assert tail == "\n\n查看条文：https://union.example/laws/x/30\n\n回复数字：\n1. 找调解员"
 
 
+def test_a_path_on_the_app_is_left_out_as_wechat_cannot_open_it() -> None:
+    text = fit(Reply("《劳动法》第五十条\n工资应当以货币形式按月支付。", link="/laws/劳动法/50", link_label="查看条文"))
+    assert text == "《劳动法》第五十条\n工资应当以货币形式按月支付。"
+
+
 def test_long_text_without_link_keeps_whole_sentences_only() -> None:
     text = fit(Reply("第一句话很短。" + "这是很长的一句话，" * 300 + "结尾。"))
     assert text == "第一句话很短。……"
