@@ -9,6 +9,9 @@ from core.db import Base
 from core.laws import utcnow
 
 
+LOGIN_FAILED = "login.failed"
+
+
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 

@@ -6,15 +6,19 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import bcrypt
-from sqlalchemy import ForeignKey, String, select
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from core.audit import LOGIN_FAILED, AuditEntry
 from core.conversations import aware
 from core.db import Base
 from core.laws import utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 8
+# Failed logins an account may have within the window before further attempts are refused unchecked.
+MAX_FAILED_LOGINS = 10
+FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 _UNKNOWN_USER_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt())
 
 
@@ -81,6 +85,18 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         bcrypt.checkpw(password.encode(), _UNKNOWN_USER_HASH)  # same cost as a real check: no user probing by timing
         return None
     return user if bcrypt.checkpw(password.encode(), user.password_hash.encode()) else None
+
+
+def login_blocked(session: Session, username: str, now: datetime | None = None) -> bool:
+    """Too many recent failed logins for this username (the audit log counts them, across app workers).
+
+    Refused attempts are not failures, so a guesser gets MAX_FAILED_LOGINS tries per window at most.
+    """
+    since = (now or utcnow()) - FAILED_LOGIN_WINDOW
+    failures = select(func.count()).where(
+        AuditEntry.actor == username, AuditEntry.action == LOGIN_FAILED, AuditEntry.created_at >= since
+    )
+    return (session.scalar(failures) or 0) >= MAX_FAILED_LOGINS
 
 
 def _digest(token: str) -> str:

@@ -1,6 +1,7 @@
 """Console login and logout (cookie sessions) and API tokens (bearer)."""
 
 from datetime import datetime
+from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
@@ -11,11 +12,20 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import DatabaseDep
 from api.security import COOKIE, LoginDep, LoginRequired, login_redirect
 from api.templates import page
-from core.audit import audit
+from core.audit import LOGIN_FAILED, audit
 from core.db import Database
-from core.users import SESSION_LIFETIME, authenticate, close_session, open_session
+from core.users import (
+    FAILED_LOGIN_WINDOW,
+    SESSION_LIFETIME,
+    authenticate,
+    close_session,
+    login_blocked,
+    open_session,
+)
 
 router = APIRouter(tags=["auth"])
+WINDOW_MINUTES = int(FAILED_LOGIN_WINDOW.total_seconds() // 60)
+RETRY_AFTER = {"Retry-After": str(int(FAILED_LOGIN_WINDOW.total_seconds()))}
 
 
 def _safe_next(next_url: str) -> str:
@@ -23,12 +33,22 @@ def _safe_next(next_url: str) -> str:
     return next_url if next_url.startswith("/console") and not next_url.startswith("//") else "/console"
 
 
-def _login(database: Database, username: str, password: str, via: str) -> tuple[str, str, datetime] | None:
+class Refusal(Enum):
+    WRONG = "wrong"
+    BLOCKED = "blocked"  # too many recent failures: the password is not even checked
+
+
+def _login(database: Database, username: str, password: str, via: str) -> tuple[str, str, datetime] | Refusal:
+    name = username.strip()
+    actor = name[:100] or "?"  # as the audit log records who tried
     with database.session() as session:
-        user = authenticate(session, username.strip(), password)
+        if login_blocked(session, actor):
+            audit(session, actor, "login.blocked", via)
+            return Refusal.BLOCKED
+        user = authenticate(session, name, password)
         if user is None:
-            audit(session, username.strip()[:100] or "?", "login.failed", via)
-            return None
+            audit(session, actor, LOGIN_FAILED, via)
+            return Refusal.WRONG
         token, login = open_session(session, user)
         audit(session, user.username, "login", via)
         return token, login.csrf_token, login.expires_at
@@ -50,7 +70,13 @@ async def login_form(
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
     result = await run_in_threadpool(_login, database, username, password, "console")
-    if result is None:
+    if result is Refusal.BLOCKED:
+        error = f"登录失败次数太多，请 {WINDOW_MINUTES} 分钟后再试"
+        refused = page(request, "console/login.html", status.HTTP_429_TOO_MANY_REQUESTS, next=_safe_next(next),
+                       error=error)
+        refused.headers.update(RETRY_AFTER)
+        return refused
+    if result is Refusal.WRONG:
         return page(request, "console/login.html", status.HTTP_401_UNAUTHORIZED, next=_safe_next(next),
                     error="用户名或密码不正确")
     token, _, _ = result
@@ -79,13 +105,23 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
-@router.post("/api/auth/token", response_model=TokenOut)
+@router.post(
+    "/api/auth/token",
+    response_model=TokenOut,
+    responses={
+        401: {"description": "Wrong username or password"},
+        429: {"description": "Too many failed logins for this account; Retry-After says when to try again"},
+    },
+)
 async def api_token(
     database: DatabaseDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
 ) -> TokenOut:
     """OAuth2 password flow: exchange a mediator's or admin's credentials for a bearer token."""
     result = await run_in_threadpool(_login, database, username, password, "api")
-    if result is None:
+    if result is Refusal.BLOCKED:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; try again later",
+                            headers=RETRY_AFTER)
+    if result is Refusal.WRONG:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"})
     token, _, expires_at = result

@@ -1,6 +1,21 @@
+from datetime import timedelta
+
 import pytest
 
-from core.users import AccountError, Role, authenticate, close_session, create_user, open_session, resolve_session
+from core.audit import LOGIN_FAILED, audit
+from core.laws import utcnow
+from core.users import (
+    FAILED_LOGIN_WINDOW,
+    MAX_FAILED_LOGINS,
+    AccountError,
+    Role,
+    authenticate,
+    close_session,
+    create_user,
+    login_blocked,
+    open_session,
+    resolve_session,
+)
 
 
 def test_password_login_and_sessions(database) -> None:
@@ -38,3 +53,19 @@ def test_inactive_users_cannot_use_their_sessions(database) -> None:
         user.active = False
     with database.session() as session:
         assert resolve_session(session, token) is None
+
+
+def test_logins_are_blocked_after_too_many_recent_failures(database) -> None:
+    with database.session() as session:
+        for _ in range(MAX_FAILED_LOGINS - 1):
+            audit(session, "zhao", LOGIN_FAILED, "console")
+        audit(session, "zhao", "login.blocked", "console")  # refusals are not failures
+        audit(session, "qian", LOGIN_FAILED, "console")
+    with database.session() as session:
+        assert login_blocked(session, "zhao") is False
+        audit(session, "zhao", LOGIN_FAILED, "api")
+    with database.session() as session:
+        assert login_blocked(session, "zhao") is True
+        assert login_blocked(session, "qian") is False, "one account's failures do not block another"
+        later = utcnow() + FAILED_LOGIN_WINDOW + timedelta(seconds=1)
+        assert login_blocked(session, "zhao", now=later) is False
