@@ -91,7 +91,7 @@ def build_index(
 
 
 def _lexical(kind: Kind, members: list[Passage], tokenizer: Tokenizer, progress: bool) -> KindIndex:
-    texts = tqdm(members, desc=f"tokenising {kind}s", disable=not progress, unit="passage")
+    texts = tqdm(members, desc=f"tokenising ({kind})", disable=not progress, unit="passage")
     words = [tokenizer.tokens(p.search_text) for p in texts]
     bigrams = [char_bigrams(p.search_text) for p in members]
     if kind != Kind.CARD:
