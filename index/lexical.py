@@ -20,8 +20,9 @@ class LexicalIndex:
         self.model = model
         self.size = size
         # bm25s keeps each term's precomputed scores as a column of a sparse matrix. Plain views of its
-        # arrays (still backed by the memory map when loaded) let a query add columns directly: without
-        # numpy's per-slice memmap overhead and the library's per-call setup, a search takes half the time.
+        # arrays (still backed by the memory map when loaded) let a query gather its terms' columns and sum
+        # them in one bincount: without numpy's per-slice memmap overhead and the library's per-call setup,
+        # a search takes a third of the time.
         self._data = np.asarray(model.scores["data"])
         self._indices = np.asarray(model.scores["indices"])
         self._indptr = np.asarray(model.scores["indptr"])
@@ -42,15 +43,18 @@ class LexicalIndex:
 
     def scores(self, weighted_tokens: dict[str, float]) -> np.ndarray:
         """BM25 with a weight per query term, so expansions count less than the worker's own words."""
-        total = np.zeros(self.size, dtype=np.float32)
         vocabulary = self.model.vocab_dict
+        rows, scores = [], []
         for token, weight in weighted_tokens.items():
             token_id = vocabulary.get(token)
             if token_id is not None and weight > 0:
                 start, end = self._indptr[token_id], self._indptr[token_id + 1]
-                # Within one column the rows are distinct, so a fancy-indexed add counts each once.
-                total[self._indices[start:end]] += weight * self._data[start:end]
-        return total
+                rows.append(self._indices[start:end])
+                scores.append(weight * self._data[start:end])
+        if not rows:
+            return np.zeros(self.size, dtype=np.float32)
+        total = np.bincount(np.concatenate(rows), np.concatenate(scores), minlength=self.size)
+        return total.astype(np.float32)
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a term no passage contains gets the highest weight."""
