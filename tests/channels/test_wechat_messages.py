@@ -129,8 +129,8 @@ def test_long_text_is_cut_at_a_sentence_end_with_the_link() -> None:
 
 
 def test_a_path_on_the_app_is_left_out_as_wechat_cannot_open_it() -> None:
-    text = fit(Reply("《劳动法》第五十条\n工资应当以货币形式按月支付。", link="/laws/劳动法/50", link_label="查看条文"))
-    assert text == "《劳动法》第五十条\n工资应当以货币形式按月支付。"
+    text = fit(Reply("《劳动法》第五十条\n工资每月要用钱发到本人手里。", link="/laws/劳动法/50", link_label="查看条文"))
+    assert text == "《劳动法》第五十条\n工资每月要用钱发到本人手里。"
 
 
 def test_long_text_without_link_keeps_whole_sentences_only() -> None:
