@@ -65,6 +65,12 @@ def postgres_database():
         yield db
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request):
+    """The same test on SQLite and on PostgreSQL (skipped there where no server answers)."""
+    return request.getfixturevalue("database" if request.param == "sqlite" else "postgres_database")
+
+
 @pytest.fixture(scope="session")
 def assistant(fixture_kb):
     """The assistant over the fixture knowledge base, started once."""

@@ -110,9 +110,8 @@ def keyboard(reply: Reply, remembered: bool) -> InlineKeyboardMarkup | None:
         else:
             logger.warning("telegram button %d left out: its payload is too long for callback data", number)
     rows = [buttons[start : start + BUTTONS_PER_ROW] for start in range(0, len(buttons), BUTTONS_PER_ROW)]
-    if reply.absolute_link:
-        label = render("telegram_link.j2", label=reply.link_label)
-        rows.append([InlineKeyboardButton(label, url=reply.absolute_link)])
+    if link := reply.absolute_link:
+        rows.append([InlineKeyboardButton(render("telegram_link.j2", label=reply.link_label), url=link)])
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -27,11 +27,6 @@ from core.laws import utcnow
 from support.rush import enrol, person, register_batch
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request) -> Database:
-    return request.getfixturevalue("database" if request.param == "sqlite" else "postgres_database")
-
-
 def new_event(database: Database, capacity: int = 50, **fields) -> int:
     with database.session() as session:
         event = Event(title="职工羽毛球赛", starts_at=utcnow() + timedelta(days=7), capacity=capacity, **fields)

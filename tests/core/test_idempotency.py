@@ -3,17 +3,10 @@
 import multiprocessing
 from datetime import timedelta
 
-import pytest
-
 from core import idempotency
 from core.db import Database
 from core.idempotency import Status
 from core.laws import utcnow
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request) -> Database:
-    return request.getfixturevalue("database" if request.param == "sqlite" else "postgres_database")
 
 
 def _claim_in_process(url: str, key: str, wins) -> None:

@@ -51,11 +51,6 @@ QUESTIONS = [
 #             Jan              Jan              Feb 1 01:00         May 1 00:30          Dec 31 2024 23:00
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request) -> Database:
-    return request.getfixturevalue("database" if request.param == "sqlite" else "postgres_database")
-
-
 @pytest.fixture
 def data(db: Database) -> Database:
     with db.session() as session:

@@ -36,11 +36,6 @@ def intake(user: str = "w1", category: Category = Category.WAGES, area: str | No
     return Intake("wechat", user, category, "示例物流有限公司", "三个月没发工资", Decimal("24000"), "13812345678", "晚上", area)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request):
-    return request.getfixturevalue("database" if request.param == "sqlite" else "postgres_database")
-
-
 def test_a_case_walks_its_whole_lifecycle_and_every_step_is_recorded(db) -> None:
     with db.session() as session:
         mediator = create_user(session, "zhang", "long enough", Role.MEDIATOR, "张调解")
