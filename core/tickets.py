@@ -78,6 +78,7 @@ class Ticket(Base):
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128), index=True)
+    worker_name: Mapped[str | None] = mapped_column(String(50))
     category: Mapped[str] = mapped_column(String(24), index=True)
     employer: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
