@@ -9,7 +9,7 @@ from bot.engine import Engine
 from bot.event_desk import EventDesk
 from bot.mediation import Mediation
 from bot.membership import Membership
-from bot.outbound import Outbound
+from core.outbound import Outbound
 from bot.services import Services
 from core.db import Database
 from core.settings import Settings

@@ -6,7 +6,7 @@ from index.search import SearchResult
 from index.store import IndexStore
 from bot.answers import Answer
 from bot.composer import compose
-from bot.templates import render
+from core.wording import render
 
 QUOTE_LIMIT = 400
 

@@ -8,7 +8,7 @@ from index.passages import Kind, Passage, article_id, citation_label
 from index.search import Hit, SearchResult
 from knowledge.cards import Action
 from bot.answers import Answer, CitedArticle
-from bot.templates import render
+from core.wording import render
 
 CONFIDENT_COVERAGE = 0.3
 TENTATIVE_COVERAGE = 0.15

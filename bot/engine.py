@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
+from core.clock import aware, utcnow
 from core.consultations import record_consultation
-from core.conversations import aware, load_conversation
+from core.conversations import load_conversation
 from core.db import Database
-from core.laws import utcnow
 from core.settings import Settings
 from core.tickets import Deadline, Ticket, record_handoff, record_worker_message
 from core.transcript import Author, record_line
@@ -26,7 +26,7 @@ from bot.flows.join import JoinFlow, MembershipStatusFlow
 from bot.flows.rating import RatingFlow
 from bot.flows.stations import StationsFlow
 from bot.intents import Intent, classify, compact, full_text_index, is_dispute
-from bot.messages import Channel, Inbound, InboundKind, Reply
+from core.messages import Channel, Inbound, InboundKind, Reply
 from bot.replies import MENU, answer_reply, say
 from index.passages import article_id, citation_label
 from knowledge.places import Gazetteer, load_places, station_places

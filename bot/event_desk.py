@@ -2,13 +2,13 @@
 
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
+from core.clock import local
 from core.db import Database
 from core.events import Registration, cancel, claim_reminder, due_reminders, set_capacity
-from bot.messages import Channel, Reply
-from bot.outbound import DeliveryError, Outbound
-from bot.templates import render
+from core.messages import Channel, Reply
+from core.outbound import DeliveryError, Outbound
+from core.wording import render
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ class EventDesk:
     def __init__(self, database: Database, outbound: Outbound, zone: str) -> None:
         self.database = database
         self.outbound = outbound
-        self.zone = ZoneInfo(zone)
+        self.zone = zone
 
     def cancel(self, registration_id: int) -> int | None:
         """Cancel a registration; whoever is promoted from the waitlist is told."""
@@ -56,7 +56,7 @@ class EventDesk:
         with self.database.session() as session:
             registration = session.get(Registration, registration_id)
             event = registration.event
-            starts = event.starts_at.astimezone(self.zone)
+            starts = local(event.starts_at, self.zone)
             text = render(
                 template, title=event.title, place=event.place, starts=f"{starts:%m月%d日 %H:%M}", code=registration.code
             )

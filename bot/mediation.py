@@ -11,16 +11,16 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from core.conversations import Conversation, aware, find_conversation
+from core.clock import aware, utcnow
+from core.conversations import Conversation, find_conversation
 from core.db import Database
-from core.laws import utcnow
 from core.tickets import Outcome, Ticket, TicketError, close, record_handoff, record_reply
 from core.transcript import Author, record_line
 from core.users import User
 from bot.flows.rating import rating_buttons
-from bot.messages import Channel, Reply
-from bot.outbound import DeliveryError, Outbound, QuotaExceeded, WindowClosed
-from bot.templates import render
+from core.messages import Channel, Reply
+from core.outbound import DeliveryError, Outbound, QuotaExceeded, WindowClosed
+from core.wording import render
 
 WECHAT_WINDOW = timedelta(hours=48)
 WECHAT_BUDGET = 5

@@ -5,9 +5,9 @@ import logging
 from core.db import Database
 from core.members import Member, MembershipError, approve, reject
 from core.users import User
-from bot.messages import Channel, Reply
-from bot.outbound import DeliveryError, Outbound
-from bot.templates import render
+from core.messages import Channel, Reply
+from core.outbound import DeliveryError, Outbound
+from core.wording import render
 
 log = logging.getLogger(__name__)
 

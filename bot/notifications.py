@@ -10,13 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 import httpx
 
+from core.clock import local
 from core.settings import Settings
 from core.tickets import Category, Ticket
-from bot.templates import render
+from core.wording import render
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ class TicketNotice:
 
     @classmethod
     def of(cls, ticket: Ticket, settings: Settings) -> "TicketNotice":
-        due = ticket.first_response_due.astimezone(ZoneInfo(settings.timezone))
+        due = local(ticket.first_response_due, settings.timezone)
         base = settings.public_base_url.rstrip("/")
         return cls(
             number=ticket.number or "",

@@ -1,8 +1,8 @@
 """Building replies: template text plus the buttons for the next steps."""
 
 from bot.answers import Answer
-from bot.messages import Button, Reply
-from bot.templates import render
+from core.messages import Button, Reply
+from core.wording import render
 from knowledge.cards import Action
 
 CHAT_CITATIONS = 3

@@ -11,9 +11,9 @@ from bot.engine import Engine, build_engine
 from bot.event_desk import EventDesk
 from bot.mediation import Mediation, NoticeSender
 from bot.membership import Membership
-from bot.messages import Channel
+from core.messages import Channel
 from bot.notifications import ticket_notifier
-from bot.outbound import Outbound
+from core.outbound import Outbound
 from bot.reminders import ReminderScheduler
 from core.cache import SharedCache
 from core.db import Database

@@ -4,7 +4,7 @@ import typer
 
 from bot.channels.wechat import menu_layout
 from bot.channels.wechat_api import WeChatSender
-from bot.outbound import DeliveryError
+from core.outbound import DeliveryError
 from cli.context import database, settings
 from core.cache import SharedCache
 

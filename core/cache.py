@@ -5,9 +5,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.conversations import aware
+from core.clock import aware, utcnow
 from core.db import Base, Database
-from core.laws import utcnow
 
 
 class CacheEntry(Base):

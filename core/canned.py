@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.clock import utcnow
 from core.db import Base
-from core.laws import utcnow
 from core.tickets import Category, Ticket
 from core.users import User
 

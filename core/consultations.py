@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.clock import utcnow
 from core.db import Base
-from core.laws import utcnow
 from core.logs import mask
 
 

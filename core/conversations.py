@@ -1,13 +1,13 @@
 """Multi-turn conversation state, one row per channel user; survives restarts, forgets idle flows."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.clock import aware, utcnow
 from core.db import Base
-from core.laws import utcnow
 
 
 class Conversation(Base):
@@ -40,11 +40,6 @@ class Conversation(Base):
 
     def remember(self, **values: Any) -> None:
         self.context = {**self.context, **values}
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything here is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def load_conversation(session: Session, channel: str, user_id: str, idle: timedelta) -> Conversation:

@@ -13,9 +13,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, func, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.conversations import aware
+from core.clock import aware, utcnow
 from core.db import Base
-from core.laws import utcnow
 from core.members import Member
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -12,8 +12,8 @@ from sqlalchemy import JSON, String, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.clock import utcnow
 from core.db import Base, Database
-from core.laws import utcnow
 
 KEEP = timedelta(days=2)
 

@@ -1,15 +1,12 @@
 """Imported statutes: one row per law, one per article."""
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
+from core.clock import utcnow
 from core.db import Base
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Law(Base):

@@ -11,8 +11,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String, UniqueConstraint, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from core.clock import utcnow
 from core.db import Base
-from core.laws import utcnow
 from core.users import User
 
 

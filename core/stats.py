@@ -12,13 +12,12 @@ from dataclasses import dataclass, fields
 from itertools import pairwise
 from datetime import datetime, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from core.clock import local, zone_named
 from core.consultations import Consultation
-from core.conversations import aware
 from core.tickets import Outcome, Status, Ticket
 
 CENT = Decimal("0.01")
@@ -64,9 +63,9 @@ class YearReport:
 
 def month_bounds(year: int, zone: str) -> list[tuple[datetime, datetime]]:
     """The UTC start and end of each local calendar month of the year."""
-    local = ZoneInfo(zone)
-    starts = [datetime(year, month, 1, tzinfo=local) for month in range(1, 13)]
-    starts.append(datetime(year + 1, 1, 1, tzinfo=local))
+    here = zone_named(zone)
+    starts = [datetime(year, month, 1, tzinfo=here) for month in range(1, 13)]
+    starts.append(datetime(year + 1, 1, 1, tzinfo=here))
     utc = [start.astimezone(timezone.utc) for start in starts]
     return list(pairwise(utc))
 
@@ -98,7 +97,7 @@ def first_year(session: Session, zone: str) -> int | None:
     """The local year of the oldest case or consultation, where the year picker starts."""
     candidates = (select(func.min(Ticket.created_at)), select(func.min(Consultation.created_at)))
     oldest = [moment for moment in map(session.scalar, candidates) if moment is not None]
-    return min(aware(moment).astimezone(ZoneInfo(zone)).year for moment in oldest) if oldest else None
+    return min(local(moment, zone).year for moment in oldest) if oldest else None
 
 
 def _consultations_by_month(session: Session, bounds: list[tuple[datetime, datetime]]) -> list[int]:
@@ -113,4 +112,4 @@ def _within(query, column, bounds: list[tuple[datetime, datetime]]):
 
 
 def _month(moment: datetime, zone: str) -> int:
-    return aware(moment).astimezone(ZoneInfo(zone)).month
+    return local(moment, zone).month

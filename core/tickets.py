@@ -12,9 +12,8 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Numeric, String, Text, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from core.conversations import aware
+from core.clock import aware, utcnow
 from core.db import Base
-from core.laws import utcnow
 from core.users import User
 from core.worktime import add_working_days
 

@@ -9,8 +9,8 @@ from enum import StrEnum
 from sqlalchemy import Index, String, Text, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core.clock import utcnow
 from core.db import Base
-from core.laws import utcnow
 from core.logs import mask
 
 

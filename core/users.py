@@ -10,9 +10,8 @@ from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from core.audit import LOGIN_FAILED, AuditEntry
-from core.conversations import aware
+from core.clock import aware, utcnow
 from core.db import Base
-from core.laws import utcnow
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 8

@@ -6,8 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, Index, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.clock import utcnow
 from core.db import Base, Database
-from core.laws import utcnow
 
 
 class WebMessage(Base):

@@ -23,7 +23,7 @@ from api.exports import csv_response, xlsx_response
 from api.routes.console_tickets import Display, display, render
 from api.security import ConsoleAdminDep, ConsoleDep
 from core.audit import audit
-from core.laws import utcnow
+from core.clock import utcnow
 from core.stats import Figures, YearReport, cases_of_year, first_year, year_report
 from core.tickets import Ticket, ratings_by_mediator
 from core.users import User

@@ -24,7 +24,7 @@ from api.schemas.events import LIMITS, MAX_CAPACITY, EventForm, EventValues, val
 from api.security import Console, ConsoleAdminDep, CsrfChecked, console_page
 from bot.event_desk import EventDesk
 from core.audit import audit
-from core.conversations import aware
+from core.clock import aware, utcnow
 from core.db import Database
 from core.events import (
     Event,
@@ -37,7 +37,6 @@ from core.events import (
     mark_checked_in,
     registrations_of_event,
 )
-from core.laws import utcnow
 from core.members import Member
 from core.validation import mask_phone
 

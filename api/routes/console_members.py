@@ -19,7 +19,7 @@ from api.deps import DatabaseDep, MembershipDep, SettingsDep
 from api.exports import csv_response, xlsx_response
 from api.security import Console, ConsoleAdminDep, CsrfChecked, console_page
 from core.audit import audit
-from core.conversations import aware
+from core.clock import aware
 from core.db import Database
 from core.members import (
     Member,

@@ -29,9 +29,9 @@ from api.schemas.tickets import QueueStatus
 from api.security import Console, ConsoleDep, CsrfChecked, console_page
 from bot.mediation import budget_of
 from core.canned import canned_replies, fill
-from core.conversations import aware, find_conversation
+from core.clock import aware, utcnow
+from core.conversations import find_conversation
 from core.db import Database
-from core.laws import utcnow
 from core.settings import Settings
 from core.tickets import (
     Category,

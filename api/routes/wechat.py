@@ -21,8 +21,8 @@ from api.bodies import read_bounded
 from api.deps import ServicesDep, SettingsDep
 from bot.channels.wechat import Envelope, Rejected, envelope_for, fit, message_key, passive_reply, to_inbound
 from bot.engine import Engine
-from bot.messages import Channel, Inbound, Reply
-from bot.outbound import DeliveryError, Outbound
+from core.messages import Channel, Inbound, Reply
+from core.outbound import DeliveryError, Outbound
 from bot.replies import say
 from core import idempotency
 from core.db import Database

@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
-from core.conversations import aware
+from core.clock import aware, utcnow
 from core.events import Event, EventKind
-from core.laws import utcnow
 
 MAX_CAPACITY = 100_000
 LIMITS = {"title": 100, "place": 200, "description": 2000}

@@ -25,10 +25,10 @@ from telegram.ext import (
 )
 
 from bot.engine import Engine
-from bot.messages import Channel, Inbound, InboundKind, Reply
-from bot.outbound import DeliveryError
+from core.messages import Channel, Inbound, InboundKind, Reply
+from core.outbound import DeliveryError
 from bot.replies import say
-from bot.templates import render
+from core.wording import render
 from core import idempotency
 from core.db import Database
 from core.idempotency import Status

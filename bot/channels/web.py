@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.engine import MENU_KEYS
-from bot.messages import Button, Channel, Inbound, InboundKind, Reply
-from bot.outbound import DeliveryError
+from core.messages import Button, Channel, Inbound, InboundKind, Reply
+from core.outbound import DeliveryError
 from core import webchat
 from core.db import Database
 from core.webchat import WebMessage

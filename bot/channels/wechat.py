@@ -20,8 +20,8 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.messages import BaseMessage
 from wechatpy.utils import check_signature
 
-from bot.messages import Channel, Inbound, InboundKind, Reply
-from bot.templates import render
+from core.messages import Channel, Inbound, InboundKind, Reply
+from core.wording import render
 from core.settings import Settings
 
 MAX_SKEW_SECONDS = 300

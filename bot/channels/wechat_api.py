@@ -17,9 +17,9 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from bot.channels.wechat import fit
-from bot.messages import Channel, Reply
-from bot.outbound import DeliveryError, QuotaExceeded, WindowClosed
-from bot.templates import render
+from core.messages import Channel, Reply
+from core.outbound import DeliveryError, QuotaExceeded, WindowClosed
+from core.wording import render
 from core.cache import SharedCache
 from core.settings import Settings
 

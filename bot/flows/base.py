@@ -7,7 +7,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from core.conversations import Conversation
-from bot.messages import Inbound, Reply
+from core.messages import Inbound, Reply
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """我的工单: the worker's cases and their status; adding information to an open case."""
 
 from bot.flows.base import Turn
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 from bot.replies import say
 from core.tickets import Category, Outcome, Status, Ticket, record_worker_message, tickets_of
 

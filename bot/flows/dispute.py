@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.flows.base import Turn
 from bot.intents import compact
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 from bot.replies import say
 from core.tickets import CATEGORY_LABELS, Category, Deadline, Intake, Ticket, open_ticket
 from core.validation import parse_amount, parse_mobile

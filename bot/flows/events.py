@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.flows.base import Turn
 from bot.flows.join import NAME
 from bot.intents import compact
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 from bot.replies import say
 from core.events import (
     AlreadyRegistered,

@@ -4,7 +4,7 @@ import re
 
 from bot.flows.base import Turn
 from bot.intents import compact
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 from bot.replies import say
 from core.members import Application, Member, MemberStatus, apply, link_identity, member_by_phone, member_of
 from core.validation import parse_mobile

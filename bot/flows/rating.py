@@ -1,7 +1,7 @@
 """After a case is closed the worker is asked to rate the help, 1 to 5."""
 
 from bot.flows.base import Turn
-from bot.messages import Button, Reply
+from core.messages import Button, Reply
 from bot.replies import say
 from core.tickets import Ticket, TicketError, rate
 

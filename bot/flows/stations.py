@@ -1,7 +1,7 @@
 """Nearest service station, from a shared location or a place name."""
 
 from bot.flows.base import Turn
-from bot.messages import Reply
+from core.messages import Reply
 from bot.replies import say
 from knowledge.places import Gazetteer, Place
 from knowledge.stations import Station, nearest

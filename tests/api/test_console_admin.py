@@ -13,8 +13,8 @@ from sqlalchemy import select, update
 
 from bot.services import Services
 from core.canned import CannedReply
+from core.clock import utcnow
 from core.consultations import Consultation, record_consultation
-from core.laws import utcnow
 from support.console import console_client, csrf, flash, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from api.app import create_app
 from api.security import ApiAdmin, ApiUser, ConsoleDep, CsrfChecked, console_page
 from core.audit import AuditEntry
-from core.laws import utcnow
+from core.clock import utcnow
 from core.users import FAILED_LOGIN_WINDOW, MAX_FAILED_LOGINS, Role, create_user
 from support.server import serving
 

@@ -16,10 +16,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from api.app import create_app
-from bot.messages import Channel
+from core.clock import aware
+from core.messages import Channel
 from bot.services import Services
 from core.audit import AuditEntry
-from core.conversations import aware
 from core.events import Event, Registrant, Registration, register
 from core.members import Application, apply, approve
 from core.users import LoginSession, Role, User, create_user

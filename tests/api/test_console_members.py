@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from api.app import create_app
-from bot.messages import Channel
-from bot.outbound import WindowClosed
+from core.messages import Channel
+from core.outbound import WindowClosed
 from bot.services import Services
 from core.audit import AuditEntry
 from core.members import Application, Member, apply

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
-from bot.messages import Channel, Inbound, InboundKind
+from core.clock import utcnow
+from core.messages import Channel, Inbound, InboundKind
 from bot.services import Services
 from core.conversations import Conversation
-from core.laws import utcnow
 from core.tickets import Category, Deadline, EventKind, Intake, Status, Ticket, open_ticket
 from support.console import console_client, csrf, flash, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings

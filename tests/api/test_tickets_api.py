@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.services import Services
-from core.laws import utcnow
+from core.clock import utcnow
 from core.tickets import Category, Deadline, Intake, Ticket, open_ticket
 from support.console import PASSWORD, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from bot.engine import Engine
-from bot.messages import Inbound, Reply
+from core.messages import Inbound, Reply
 from bot.services import Services
 from core import idempotency
 from core.consultations import Consultation

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.engine import Engine, build_engine
-from bot.messages import InboundKind
+from core.clock import utcnow
+from core.messages import InboundKind
 from core.consultations import Consultation, unanswered
 from core.conversations import Conversation
-from core.laws import utcnow
 from support.transcript import Transcript
 
 

@@ -7,11 +7,11 @@ from sqlalchemy import delete
 
 from bot.engine import build_engine
 from bot.event_desk import EventDesk
-from bot.messages import Channel
-from bot.outbound import Outbound
+from core.clock import utcnow
+from core.messages import Channel
+from core.outbound import Outbound
 from bot.reminders import ReminderScheduler
 from core.events import Event, Registration
-from core.laws import utcnow
 from support.outbound import RecordingSender
 from support.transcript import Transcript
 

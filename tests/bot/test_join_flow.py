@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from bot.engine import build_engine
 from bot.membership import Membership
-from bot.messages import Channel
-from bot.outbound import Outbound
+from core.messages import Channel
+from core.outbound import Outbound
 from core.members import Member
 from core.users import Role, create_user
 from support.outbound import RecordingSender

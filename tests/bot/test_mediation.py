@@ -8,10 +8,10 @@ from sqlalchemy import update
 
 from bot.engine import build_engine
 from bot.mediation import WECHAT_BUDGET, Mediation, budget_of
-from bot.messages import Channel
-from bot.outbound import Outbound, WindowClosed
+from core.clock import utcnow
+from core.messages import Channel
+from core.outbound import Outbound, WindowClosed
 from core.conversations import Conversation, find_conversation
-from core.laws import utcnow
 from core.tickets import EventKind, Outcome, Ticket
 from core.transcript import transcript
 from support.cases import assigned_case

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.channels.wechat_api import WeChatSender
-from bot.messages import Channel, Inbound, InboundKind
+from core.messages import Channel, Inbound, InboundKind
 from bot.services import Services, build_services
 from core.tickets import Ticket
 from support.cases import assigned_case

@@ -1,4 +1,4 @@
-from bot.templates import render, shorten
+from core.wording import render, shorten
 
 
 def test_short_text_is_kept_whole() -> None:

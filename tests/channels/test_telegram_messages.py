@@ -3,7 +3,7 @@
 from telegram import Update
 
 from bot.channels.telegram import file_url, keyboard, messages_for, split_text, to_inbound
-from bot.messages import Button, Channel, Inbound, InboundKind, Reply
+from core.messages import Button, Channel, Inbound, InboundKind, Reply
 from support.fake_telegram import FakeTelegram
 
 CHAT = 5550001

@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.channels.telegram import TelegramSender
-from bot.messages import Button, Channel, Reply
-from bot.outbound import DeliveryError, Outbound
+from core.messages import Button, Channel, Reply
+from core.outbound import DeliveryError, Outbound
 from support.fake_telegram import TOKEN, FakeTelegram, fake_telegram
 from support.knowledge import make_settings
 from support.server import free_port

@@ -6,8 +6,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.channels.web import ChatIn, WebSender, new_session_id, reply_out, to_inbound, update_out
-from bot.messages import Button, Channel, InboundKind, Reply
-from bot.outbound import DeliveryError, Outbound
+from core.messages import Button, Channel, InboundKind, Reply
+from core.outbound import DeliveryError, Outbound
 from core import webchat
 from core.db import Database
 

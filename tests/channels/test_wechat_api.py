@@ -10,8 +10,8 @@ import pytest
 
 from bot.channels.wechat import menu_layout
 from bot.channels.wechat_api import WeChatSender
-from bot.messages import Button, Reply
-from bot.outbound import DeliveryError, QuotaExceeded, WindowClosed
+from core.messages import Button, Reply
+from core.outbound import DeliveryError, QuotaExceeded, WindowClosed
 from core.cache import SharedCache
 from core.db import Database
 from support.fake_wechat_api import FakeWeChatApi, fake_wechat_api, openid

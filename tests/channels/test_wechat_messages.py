@@ -16,7 +16,7 @@ from bot.channels.wechat import (
     to_inbound,
 )
 from bot.engine import MENU_KEYS
-from bot.messages import Button, Channel, Inbound, InboundKind, Reply
+from core.messages import Button, Channel, Inbound, InboundKind, Reply
 from support.wechat_simulator import WeChatPlatform, new_aes_key
 
 USER = "oWorker0123456789abcdefghij"

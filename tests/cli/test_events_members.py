@@ -7,9 +7,9 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+from core.clock import utcnow
 from core.db import Database
 from core.events import Registrant, register
-from core.laws import utcnow
 from core.members import Application, apply
 from core.users import Role, create_user
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.clock import utcnow
 from core.db import Database
 from core.events import (
     AlreadyRegistered,
@@ -23,7 +24,6 @@ from core.events import (
     set_capacity,
     waitlist_position,
 )
-from core.laws import utcnow
 from support.rush import enrol, person, register_batch
 
 

@@ -4,9 +4,9 @@ import multiprocessing
 from datetime import timedelta
 
 from core import idempotency
+from core.clock import utcnow
 from core.db import Database
 from core.idempotency import Status
-from core.laws import utcnow
 
 
 def _claim_in_process(url: str, key: str, wins) -> None:

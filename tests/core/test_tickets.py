@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import update
 
-from core.laws import utcnow
+from core.clock import utcnow
 from core.tickets import (
     Category,
     Deadline,

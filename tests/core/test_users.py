@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 
 from core.audit import LOGIN_FAILED, audit
-from core.laws import utcnow
+from core.clock import utcnow
 from core.users import (
     FAILED_LOGIN_WINDOW,
     MAX_FAILED_LOGINS,

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from bot.messages import Channel, Reply
-from bot.outbound import DeliveryError
+from core.messages import Channel, Reply
+from core.outbound import DeliveryError
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from bot.engine import Engine
-from bot.messages import Channel, Inbound, InboundKind, Reply
+from core.messages import Channel, Inbound, InboundKind, Reply
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.messages import Channel, Reply
+from core.messages import Channel, Reply
 
 
 class DeliveryError(RuntimeError):
