@@ -7,10 +7,10 @@ from fastapi import Depends, Request
 from bot.assistant import Assistant
 from bot.engine import Engine
 from bot.event_desk import EventDesk
-from bot.mediation import Mediation
 from bot.membership import Membership
 from core.outbound import Outbound
 from bot.services import Services
+from core.casework import Casework
 from core.db import Database
 from core.settings import Settings
 
@@ -39,8 +39,8 @@ def get_outbound(request: Request) -> Outbound:
     return get_services(request).outbound
 
 
-def get_mediation(request: Request) -> Mediation:
-    return get_services(request).mediation
+def get_casework(request: Request) -> Casework:
+    return get_services(request).casework
 
 
 def get_membership(request: Request) -> Membership:
@@ -59,4 +59,4 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 OutboundDep = Annotated[Outbound, Depends(get_outbound)]
 MembershipDep = Annotated[Membership, Depends(get_membership)]
 EventDeskDep = Annotated[EventDesk, Depends(get_event_desk)]
-MediationDep = Annotated[Mediation, Depends(get_mediation)]
+CaseworkDep = Annotated[Casework, Depends(get_casework)]

@@ -9,13 +9,13 @@ from bot.channels.web import WebSender
 from bot.channels.wechat_api import WeChatSender
 from bot.engine import Engine, build_engine
 from bot.event_desk import EventDesk
-from bot.mediation import Mediation, NoticeSender
 from bot.membership import Membership
 from core.messages import Channel
 from bot.notifications import ticket_notifier
 from core.outbound import Outbound
 from bot.reminders import ReminderScheduler
 from core.cache import SharedCache
+from core.casework import Casework, NoticeSender
 from core.db import Database
 from core.settings import Settings
 
@@ -27,7 +27,7 @@ class Services:
     assistant: Assistant
     engine: Engine
     outbound: Outbound
-    mediation: Mediation
+    casework: Casework
     membership: Membership
     events: EventDesk
     reminders: ReminderScheduler
@@ -52,7 +52,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
         assistant=assistant,
         engine=engine,
         outbound=outbound,
-        mediation=Mediation(database, outbound, wechat_notice(settings, outbound)),
+        casework=Casework(database, outbound, wechat_notice(settings, outbound)),
         membership=Membership(database, outbound),
         events=desk,
         reminders=reminders,

@@ -2,8 +2,8 @@
 
 Who may do what: every mediator sees every case and may add notes; a mediator claims an unassigned case,
 and only admins assign cases to others or take one from a colleague; replying, starting, handing back and
-closing are for the case's mediator (or an admin). The REST API (`api.routes.tickets_api`) applies the same
-rules through the functions here.
+closing are for the case's mediator (or an admin): `core.casework` holds these rules, and the REST API
+(`api.routes.tickets_api`) applies them too.
 
 Actions post back with the CSRF token and redirect (post/redirect/get); what happened travels to the next
 page in a short-lived flash cookie.
@@ -24,14 +24,13 @@ from pydantic import BeforeValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import DatabaseDep, MediationDep, SettingsDep
+from api.deps import CaseworkDep, DatabaseDep, SettingsDep
 from api.schemas.tickets import QueueStatus
 from api.security import Console, ConsoleDep, CsrfChecked, console_page
-from bot.mediation import budget_of
 from core.canned import canned_replies, fill
+from core.casework import NoSuchCase, Refused, budget_of, refusal
 from core.clock import aware, utcnow
 from core.conversations import find_conversation
-from core.db import Database
 from core.settings import Settings
 from core.tickets import (
     Category,
@@ -40,12 +39,8 @@ from core.tickets import (
     Status,
     Ticket,
     TicketError,
-    TicketEvent,
-    add_note,
-    assign,
     open_load,
     queue,
-    start_mediation,
 )
 from core.transcript import transcript
 from core.users import User, mediators
@@ -72,89 +67,6 @@ EVENTS = {
     "rating": "职工评价",
 }
 Blank = BeforeValidator(lambda value: value or None)
-
-
-# ---- who may do what (shared with the REST API) ----
-
-
-class Refused(Exception):
-    """This user may not do this to this case; the message says why, in words for the console."""
-
-
-class NoSuchCase(LookupError):
-    pass
-
-
-class NotDelivered(Exception):
-    """The step was taken but did not reach the worker; the message says why."""
-
-
-def load(session: Session, ticket_id: int, user_id: int) -> tuple[Ticket, User]:
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NoSuchCase(ticket_id)
-    return ticket, session.get(User, user_id)
-
-
-def check_assign(ticket: Ticket, mediator_id: int, user: User) -> None:
-    if user.is_admin:
-        return
-    if mediator_id != user.id:
-        raise Refused("只有管理员可以把案件分派给别人")
-    if ticket.assignee_id not in (None, user.id):
-        raise Refused(f"这个案件已由{ticket.assignee.display_name}负责，改派请联系管理员")
-
-
-def check_work(ticket: Ticket, user: User) -> None:
-    if user.is_admin or ticket.assignee_id == user.id:
-        return
-    if ticket.assignee_id is None:
-        raise Refused("请先认领这个案件")
-    raise Refused(f"这个案件由{ticket.assignee.display_name}负责")
-
-
-def refusal(ticket: Ticket, user: User) -> str | None:
-    try:
-        check_work(ticket, user)
-    except Refused as reason:
-        return str(reason)
-    return None
-
-
-def assign_case(database: Database, ticket_id: int, user_id: int, mediator_id: int | None) -> None:
-    with database.session() as session:
-        ticket, user = load(session, ticket_id, user_id)
-        mediator_id = mediator_id or user.id
-        check_assign(ticket, mediator_id, user)
-        mediator = session.get(User, mediator_id)
-        if mediator is None:
-            raise TicketError(f"no user {mediator_id}")
-        assign(ticket, mediator, user)
-
-
-def start_case(database: Database, ticket_id: int, user_id: int) -> None:
-    with database.session() as session:
-        ticket, user = load(session, ticket_id, user_id)
-        check_work(ticket, user)
-        start_mediation(ticket, user)
-
-
-def note_case(database: Database, ticket_id: int, user_id: int, text: str) -> TicketEvent:
-    """Any mediator may leave a note on any case, open or closed."""
-    with database.session() as session:
-        ticket, user = load(session, ticket_id, user_id)
-        add_note(ticket, user, text)
-        session.flush()
-        return ticket.events[-1]
-
-
-def check_may_work(database: Database, ticket_id: int, user_id: int, must_be_open: bool = True) -> None:
-    """Before a mediation step that reaches the worker: the right mediator, and a case still open."""
-    with database.session() as session:
-        ticket, user = load(session, ticket_id, user_id)
-        check_work(ticket, user)
-        if must_be_open and not ticket.is_open:
-            raise TicketError(f"case {ticket.number} is closed")
 
 
 # ---- how things look ----
@@ -349,6 +261,10 @@ def ticket_live(
     return response
 
 
+class NotDelivered(Exception):
+    """The step was taken but did not reach the worker; the message says why."""
+
+
 def _act(ticket_id: int, action: Callable[[], str], back: str = "") -> Response:
     """Run one action and go back with what happened (or why it did not)."""
     page = back_to(back, f"/console/tickets/{ticket_id}")
@@ -369,34 +285,32 @@ TextForm = Annotated[str, Form(max_length=MAX_TEXT)]
 def assign_action(
     ticket_id: int,
     context: ConsoleDep,
-    database: DatabaseDep,
+    casework: CaseworkDep,
     mediator_id: Annotated[int | None, Form(), Blank] = None,
     back: Annotated[str, Form()] = "",
 ) -> Response:
     """Without `mediator_id` the caller claims the case."""
 
     def run() -> str:
-        assign_case(database, ticket_id, context.user.id, mediator_id)
+        casework.assign(ticket_id, context.user.id, mediator_id)
         return "已认领，请尽快与职工联系" if mediator_id in (None, context.user.id) else "已分派"
 
     return _act(ticket_id, run, back)
 
 
 @router.post("/console/tickets/{ticket_id}/start", dependencies=[CsrfChecked])
-def start_action(ticket_id: int, context: ConsoleDep, database: DatabaseDep) -> Response:
+def start_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) -> Response:
     def run() -> str:
-        start_case(database, ticket_id, context.user.id)
+        casework.start(ticket_id, context.user.id)
         return "已开始调解"
 
     return _act(ticket_id, run)
 
 
 @router.post("/console/tickets/{ticket_id}/note", dependencies=[CsrfChecked])
-def note_action(ticket_id: int, context: ConsoleDep, database: DatabaseDep, text: TextForm = "") -> Response:
+def note_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep, text: TextForm = "") -> Response:
     def run() -> str:
-        if not text.strip():
-            raise TicketError("备注是空的")
-        note_case(database, ticket_id, context.user.id, text)
+        casework.note(ticket_id, context.user.id, text)
         return "备注已保存（职工看不到）"
 
     return _act(ticket_id, run)
@@ -404,13 +318,10 @@ def note_action(ticket_id: int, context: ConsoleDep, database: DatabaseDep, text
 
 @router.post("/console/tickets/{ticket_id}/reply", dependencies=[CsrfChecked])
 def reply_action(
-    ticket_id: int, context: ConsoleDep, database: DatabaseDep, mediation: MediationDep, text: TextForm = ""
+    ticket_id: int, context: ConsoleDep, casework: CaseworkDep, text: TextForm = ""
 ) -> Response:
     def run() -> str:
-        if not text.strip():
-            raise TicketError("回复是空的")
-        check_may_work(database, ticket_id, context.user.id)
-        delivery = mediation.reply(ticket_id, context.user.id, text)
+        delivery = casework.reply(ticket_id, context.user.id, text)
         if not delivery.delivered:
             raise NotDelivered(f"回复未送达：{delivery.reason}")
         return "回复已送达职工。职工接下来发的消息会转到这个案件，小助手不会插话。"
@@ -419,12 +330,9 @@ def reply_action(
 
 
 @router.post("/console/tickets/{ticket_id}/notice", dependencies=[CsrfChecked])
-def notice_action(
-    ticket_id: int, context: ConsoleDep, database: DatabaseDep, mediation: MediationDep
-) -> Response:
+def notice_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) -> Response:
     def run() -> str:
-        check_may_work(database, ticket_id, context.user.id)
-        delivery = mediation.send_notice(ticket_id, context.user.id)
+        delivery = casework.send_notice(ticket_id, context.user.id)
         if not delivery.delivered:
             raise NotDelivered(f"通知未发送：{delivery.reason}")
         return "已发送模板通知，请职工回复公众号"
@@ -433,12 +341,9 @@ def notice_action(
 
 
 @router.post("/console/tickets/{ticket_id}/handback", dependencies=[CsrfChecked])
-def handback_action(
-    ticket_id: int, context: ConsoleDep, database: DatabaseDep, mediation: MediationDep
-) -> Response:
+def handback_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) -> Response:
     def run() -> str:
-        check_may_work(database, ticket_id, context.user.id, must_be_open=False)
-        mediation.hand_back(ticket_id, context.user.id)
+        casework.hand_back(ticket_id, context.user.id)
         return "对话已交还给小助手"
 
     return _act(ticket_id, run)
@@ -448,8 +353,7 @@ def handback_action(
 def close_action(
     ticket_id: int,
     context: ConsoleDep,
-    database: DatabaseDep,
-    mediation: MediationDep,
+    casework: CaseworkDep,
     outcome: Annotated[str, Form()] = "",
     amount: Annotated[str, Form(max_length=30)] = "",
     note: TextForm = "",
@@ -460,8 +364,7 @@ def close_action(
         recovered = parse_amount(amount) if amount.strip() else None
         if amount.strip() and recovered is None:
             raise TicketError("挽回金额的格式不对，请填数字，例如 8000 或 2.5万")
-        check_may_work(database, ticket_id, context.user.id)
-        delivery = mediation.close(ticket_id, context.user.id, Outcome(outcome), recovered, note.strip())
+        delivery = casework.close(ticket_id, context.user.id, Outcome(outcome), recovered, note.strip())
         if delivery.delivered:
             return "已结案，已请职工为这次帮助评分"
         return f"已结案，但评价邀请没有送达：{delivery.reason}"

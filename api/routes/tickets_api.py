@@ -1,8 +1,8 @@
 """`/api/tickets`: the dispute cases for mediators' and admins' own tools — the queue, a case with its
 history, and the console's actions. Bearer token from `POST /api/auth/token`.
 
-The rules are the console's (`api.routes.console_tickets`): a mediator claims an unassigned case, admins
-assign to anyone; replying, starting and closing are for the case's mediator or an admin. A change the
+The rules are the console's (`core.casework`): a mediator claims an unassigned case, admins assign to
+anyone; replying, starting and closing are for the case's mediator or an admin. A change the
 lifecycle does not allow is 409 with the reason; a case that does not exist is 404.
 """
 
@@ -12,16 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, status
 
-from api.deps import DatabaseDep, MediationDep
-from api.routes.console_tickets import (
-    NoSuchCase,
-    Refused,
-    assign_case,
-    check_may_work,
-    note_case,
-    queue_filter,
-    start_case,
-)
+from api.deps import CaseworkDep, DatabaseDep
+from api.routes.console_tickets import queue_filter
 from api.schemas.tickets import (
     AssignIn,
     ClosedOut,
@@ -35,7 +27,7 @@ from api.schemas.tickets import (
     TicketOut,
 )
 from api.security import ApiUser, CsrfChecked
-from bot.mediation import budget_of
+from core.casework import NoSuchCase, Refused, budget_of
 from core.conversations import find_conversation
 from core.db import Database
 from core.tickets import Category, Ticket, TicketError, queue
@@ -100,28 +92,29 @@ def get_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep) -> TicketDe
 
 
 @router.post("/{ticket_id}/assign", response_model=TicketOut, responses=ACTION, dependencies=[CsrfChecked])
-def assign_ticket(ticket_id: int, body: AssignIn, user: ApiUser, database: DatabaseDep) -> TicketOut:
+def assign_ticket(
+    ticket_id: int, body: AssignIn, user: ApiUser, database: DatabaseDep, casework: CaseworkDep
+) -> TicketOut:
     """Without `mediator_id` the caller claims the case; only admins assign to someone else."""
     with answering():
-        assign_case(database, ticket_id, user.id, body.mediator_id)
+        casework.assign(ticket_id, user.id, body.mediator_id)
         return _ticket(database, ticket_id)
 
 
 @router.post("/{ticket_id}/start", response_model=TicketOut, responses=ACTION, dependencies=[CsrfChecked])
-def start_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep) -> TicketOut:
+def start_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep, casework: CaseworkDep) -> TicketOut:
     with answering():
-        start_case(database, ticket_id, user.id)
+        casework.start(ticket_id, user.id)
         return _ticket(database, ticket_id)
 
 
 @router.post("/{ticket_id}/close", response_model=ClosedOut, responses=ACTION, dependencies=[CsrfChecked])
 def close_ticket(
-    ticket_id: int, body: CloseIn, user: ApiUser, database: DatabaseDep, mediation: MediationDep
+    ticket_id: int, body: CloseIn, user: ApiUser, database: DatabaseDep, casework: CaseworkDep
 ) -> ClosedOut:
     """Close with the outcome; the conversation goes back to the bot, which asks the worker for a rating."""
     with answering():
-        check_may_work(database, ticket_id, user.id)
-        request = mediation.close(ticket_id, user.id, body.outcome, body.amount_recovered, body.note)
+        request = casework.close(ticket_id, user.id, body.outcome, body.amount_recovered, body.note)
         return ClosedOut(ticket=_ticket(database, ticket_id), rating_request=DeliveryOut.model_validate(request))
 
 
@@ -132,18 +125,17 @@ def close_ticket(
     responses={404: ERRORS[404]},
     dependencies=[CsrfChecked],
 )
-def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, database: DatabaseDep) -> EventOut:
+def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, casework: CaseworkDep) -> EventOut:
     """An internal note, never shown to the worker."""
     with answering():
-        return EventOut.model_validate(note_case(database, ticket_id, user.id, body.text))
+        return EventOut.model_validate(casework.note(ticket_id, user.id, body.text))
 
 
 @router.post("/{ticket_id}/reply", response_model=DeliveryOut, responses=ACTION, dependencies=[CsrfChecked])
 def reply_to_worker(
-    ticket_id: int, body: ReplyIn, user: ApiUser, database: DatabaseDep, mediation: MediationDep
+    ticket_id: int, body: ReplyIn, user: ApiUser, casework: CaseworkDep
 ) -> DeliveryOut:
     """Send through the worker's channel. `delivered: false` says why (e.g. WeChat's 48-hour budget is spent);
     the conversation is the mediator's until handed back."""
     with answering():
-        check_may_work(database, ticket_id, user.id)
-        return DeliveryOut.model_validate(mediation.reply(ticket_id, user.id, body.text))
+        return DeliveryOut.model_validate(casework.reply(ticket_id, user.id, body.text))

@@ -7,7 +7,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.mediation import Budget
+from core.casework import Budget
 from core.tickets import Category, Outcome, Status, Ticket
 
 

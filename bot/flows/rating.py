@@ -1,22 +1,17 @@
 """After a case is closed the worker is asked to rate the help, 1 to 5."""
 
 from bot.flows.base import Turn
-from core.messages import Button, Reply
+from core.messages import Reply
 from bot.replies import say
+from core.casework import RATING_FLOW, RATING_SCORES
 from core.tickets import Ticket, TicketError, rate
-
-SCORES = tuple(Button(f"{score}分", str(score)) for score in range(1, 6))
-
-
-def rating_buttons() -> tuple[Button, ...]:
-    return SCORES
 
 
 class RatingFlow:
-    name = "rating"
+    name = RATING_FLOW
 
     def start(self, turn: Turn) -> list[Reply]:
-        return [say("rating_prompt.j2", SCORES, number=turn.conversation.data.get("number", ""))]
+        return [say("rating_prompt.j2", RATING_SCORES, number=turn.conversation.data.get("number", ""))]
 
     def handle(self, turn: Turn) -> list[Reply] | None:
         """Anything but a score leaves the flow and is handled as a normal message."""

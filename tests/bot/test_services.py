@@ -51,7 +51,7 @@ def wechat_case(services: Services, user: str) -> tuple[int, int]:
 def test_without_an_app_id_there_is_no_wechat_sender(fixture_kb, tmp_path) -> None:
     services = services_for(fixture_kb, tmp_path)
     assert Channel.WECHAT not in services.outbound.senders
-    assert services.mediation.notice is None
+    assert services.casework.notice is None
 
 
 def test_a_mediators_reply_and_the_notice_fallback_go_through_wechats_api(fixture_kb, tmp_path, fake_api) -> None:
@@ -61,13 +61,13 @@ def test_a_mediators_reply_and_the_notice_fallback_go_through_wechats_api(fixtur
     user = openid("services-worker")
     ticket_id, mediator_id = wechat_case(services, user)
 
-    assert services.mediation.reply(ticket_id, mediator_id, "您好，我是调解员。").delivered
+    assert services.casework.reply(ticket_id, mediator_id, "您好，我是调解员。").delivered
     assert fake.texts_to(user) == ["【工会调解员 李调解】\n您好，我是调解员。"]
 
     fake.close_window(user)
-    refused = services.mediation.reply(ticket_id, mediator_id, "还在吗？")
+    refused = services.casework.reply(ticket_id, mediator_id, "还在吗？")
     assert not refused.delivered and refused.offer_notice and "48" in (refused.reason or "")
-    assert services.mediation.send_notice(ticket_id, mediator_id).delivered
+    assert services.casework.send_notice(ticket_id, mediator_id).delivered
     [notice] = fake.template_messages
     assert notice["touser"] == user and notice["template_id"] == TEMPLATE_ID
     with services.database.session() as session:
@@ -80,6 +80,6 @@ def test_a_wrong_template_id_is_reported_to_the_mediator(fixture_kb, tmp_path, f
     fake, _api_url = fake_api
     services = wechat_services(fixture_kb, tmp_path, fake_api, "no-such-template")
     ticket_id, mediator_id = wechat_case(services, openid("services-wrong-template"))
-    delivery = services.mediation.send_notice(ticket_id, mediator_id)
+    delivery = services.casework.send_notice(ticket_id, mediator_id)
     assert not delivery.delivered and "40037" in (delivery.reason or "")
     assert fake.template_messages == []

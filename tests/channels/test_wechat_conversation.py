@@ -105,6 +105,6 @@ def test_while_a_mediator_holds_the_conversation_the_bot_answers_nothing(running
     services, account = running
     account.text(user, "你好")
     ids = assigned_case(services.database, "wechat", user, f"m-{user}", "周调解")
-    assert services.mediation.reply(*ids, "您好，我来跟进您的案件。").delivered
+    assert services.casework.reply(*ids, "您好，我来跟进您的案件。").delivered
     quiet = account.text(user, "好的，公司说下周发")
     assert (quiet.response.status_code, quiet.response.text, quiet.reply) == (200, "success", None)
