@@ -22,7 +22,7 @@ from api.routes import (
     wechat,
 )
 from api.security import LoginRequired
-from bot.services import build_services
+from api.services import build_services
 from core.logs import configure
 from core.settings import Settings, get_settings
 

@@ -4,14 +4,14 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.services import Services
 from bot.assistant import Assistant
 from bot.engine import Engine
-from bot.event_desk import EventDesk
-from bot.membership import Membership
-from core.outbound import Outbound
-from bot.services import Services
 from core.casework import Casework
 from core.db import Database
+from core.event_desk import EventDesk
+from core.membership import Membership
+from core.outbound import Outbound
 from core.settings import Settings
 
 

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.event_desk import EventDesk
-from bot.services import build_outbound
+from api.services import build_outbound
 from cli.context import database, settings
+from core.event_desk import EventDesk
 from core.events import Event, EventKind, RegistrationStatus, all_events, places_left, registrations_of_event
 from core.validation import mask_phone
 

@@ -7,10 +7,10 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
-from bot.membership import Membership
-from bot.services import build_outbound
+from api.services import build_outbound
 from cli.context import database, settings
 from core.audit import audit
+from core.membership import Membership
 from core.members import Member, MemberStatus, MembershipError, search_members
 from core.users import Role, User
 from core.validation import mask_phone

@@ -7,7 +7,7 @@ import typer
 from telegram.error import TelegramError
 
 from bot.channels.telegram import ALLOWED_UPDATES, build_application, describe, new_bot
-from bot.services import build_services
+from api.services import build_services
 from cli.context import database, settings
 from core.settings import Settings
 

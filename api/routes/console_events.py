@@ -22,7 +22,7 @@ from api.exports import csv_response, xlsx_response
 from api.routes.console_members import CHANNELS, ZoneDep, local_time
 from api.schemas.events import LIMITS, MAX_CAPACITY, EventForm, EventValues, validate
 from api.security import Console, ConsoleAdminDep, CsrfChecked, console_page
-from bot.event_desk import EventDesk
+from core.event_desk import EventDesk
 from core.audit import audit
 from core.clock import aware, utcnow
 from core.db import Database

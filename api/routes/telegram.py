@@ -22,7 +22,7 @@ from telegram.ext import Application
 from api.bodies import read_bounded
 from api.deps import SettingsDep
 from bot.channels.telegram import build_application
-from bot.services import Services
+from api.services import Services
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["telegram"])

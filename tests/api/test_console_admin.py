@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 
-from bot.services import Services
+from api.services import Services
 from core.canned import CannedReply
 from core.clock import utcnow
 from core.consultations import Consultation, record_consultation

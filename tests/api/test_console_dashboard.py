@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 
 from api.app import create_app
-from bot.services import Services
+from api.services import Services
 from core.audit import recent
 from core.consultations import record_consultation
 from core.tickets import Category, Deadline, Intake, Outcome, Ticket, assign, close, open_ticket, rate

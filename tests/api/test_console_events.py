@@ -18,7 +18,7 @@ from sqlalchemy import select
 from api.app import create_app
 from core.clock import aware
 from core.messages import Channel
-from bot.services import Services
+from api.services import Services
 from core.audit import AuditEntry
 from core.events import Event, Registrant, Registration, register
 from core.members import Application, apply, approve

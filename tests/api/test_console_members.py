@@ -15,7 +15,7 @@ from sqlalchemy import select
 from api.app import create_app
 from core.messages import Channel
 from core.outbound import WindowClosed
-from bot.services import Services
+from api.services import Services
 from core.audit import AuditEntry
 from core.members import Application, Member, apply
 from core.users import LoginSession, Role, User, create_user

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from core.clock import utcnow
 from core.messages import Channel, Inbound, InboundKind
-from bot.services import Services
+from api.services import Services
 from core.conversations import Conversation
 from core.tickets import Category, Deadline, EventKind, Intake, Status, Ticket, open_ticket
 from support.console import console_client, csrf, flash, staffed_app

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from api.app import create_app
-from bot.services import Services
+from api.services import Services
 from core.idempotency import InboundMessage
 from support.fake_telegram import TOKEN, FakeTelegram, fake_telegram
 from support.knowledge import FIXTURE_CARDS, make_settings

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from bot.services import Services
+from api.services import Services
 from core.clock import utcnow
 from core.tickets import Category, Deadline, Intake, Ticket, open_ticket
 from support.console import PASSWORD, staffed_app

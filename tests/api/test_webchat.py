@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from api.app import create_app
 from bot.channels.web import WebSender
 from core.messages import Button, Reply
-from bot.services import Services
+from api.services import Services
 from core.consultations import Consultation
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.server import serving

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import Services
+from api.services import Services
 from core.idempotency import InboundMessage
 from support.fake_wechat_api import fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.engine import Engine
 from core.messages import Inbound, Reply
-from bot.services import Services
+from api.services import Services
 from core import idempotency
 from core.consultations import Consultation
 from core.idempotency import InboundMessage

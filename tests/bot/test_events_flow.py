@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy import delete
 
 from bot.engine import build_engine
-from bot.event_desk import EventDesk
+from core.event_desk import EventDesk
 from core.clock import utcnow
 from core.messages import Channel
 from core.outbound import Outbound
-from bot.reminders import ReminderScheduler
+from core.reminders import ReminderScheduler
 from core.events import Event, Registration
 from support.outbound import RecordingSender
 from support.transcript import Transcript

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from bot.engine import build_engine
-from bot.membership import Membership
+from core.membership import Membership
 from core.messages import Channel
 from core.outbound import Outbound
 from core.members import Member

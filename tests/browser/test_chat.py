@@ -12,7 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 from api.app import create_app
 from bot.channels.web import WebSender
 from core.messages import Button, Reply
-from bot.services import Services
+from api.services import Services
 from support.browser import Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.server import free_port, serving

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from api.app import create_app
-from bot.services import Services
+from api.services import Services
 from core.users import Role, create_user
 from support.browser import Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
 from support.knowledge import FIXTURE_CARDS, make_settings

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from bot.services import Services
+from api.services import Services
 from core.consultations import Consultation
 from support.cases import assigned_case
 from support.fake_wechat_api import fake_wechat_api, openid

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import httpx
 
 from api.app import create_app
-from bot.services import Services
+from api.services import Services
 from core.settings import Settings
 from core.users import Role, create_user
 from support.server import serving

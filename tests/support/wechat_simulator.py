@@ -25,7 +25,7 @@ import httpx
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from api.app import create_app
-from bot.services import Services
+from api.services import Services
 from core.settings import Settings
 from support.server import serving
 

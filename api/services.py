@@ -1,4 +1,4 @@
-"""Everything the web app and the command line share, built once from settings."""
+"""The composition root: everything the web app and the command line share, built once from settings."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -8,15 +8,15 @@ from bot.channels.telegram import TelegramSender
 from bot.channels.web import WebSender
 from bot.channels.wechat_api import WeChatSender
 from bot.engine import Engine, build_engine
-from bot.event_desk import EventDesk
-from bot.membership import Membership
-from core.messages import Channel
-from bot.notifications import ticket_notifier
-from core.outbound import Outbound
-from bot.reminders import ReminderScheduler
 from core.cache import SharedCache
 from core.casework import Casework, NoticeSender
 from core.db import Database
+from core.event_desk import EventDesk
+from core.membership import Membership
+from core.messages import Channel
+from core.notifications import ticket_notifier
+from core.outbound import Outbound
+from core.reminders import ReminderScheduler
 from core.settings import Settings
 
 

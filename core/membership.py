@@ -4,9 +4,9 @@ import logging
 
 from core.db import Database
 from core.members import Member, MembershipError, approve, reject
-from core.users import User
 from core.messages import Channel, Reply
 from core.outbound import DeliveryError, Outbound
+from core.users import User
 from core.wording import render
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ import logging
 import threading
 from datetime import timedelta
 
-from bot.event_desk import EventDesk
+from core.event_desk import EventDesk
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi import FastAPI, Request
 
-from bot.notifications import TicketNotice, deliver, notifiers, ticket_notifier
+from core.notifications import TicketNotice, deliver, notifiers, ticket_notifier
 from core.tickets import Deadline, Intake, open_ticket
 from support.knowledge import make_settings
 from support.server import free_port, serving

@@ -7,7 +7,7 @@ import pytest
 
 from bot.channels.wechat_api import WeChatSender
 from core.messages import Channel, Inbound, InboundKind
-from bot.services import Services, build_services
+from api.services import Services, build_services
 from core.tickets import Ticket
 from support.cases import assigned_case
 from support.fake_wechat_api import TEMPLATE_ID, FakeWeChatApi, fake_wechat_api, openid
