@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 
 from api.services import Services
 from bot.assistant import Assistant
-from bot.engine import Engine
+from bot.gateway import Gateway
 from core.casework import Casework
 from core.db import Database
 from core.event_desk import EventDesk
@@ -31,8 +31,8 @@ def get_assistant(request: Request) -> Assistant:
     return get_services(request).assistant
 
 
-def get_engine(request: Request) -> Engine:
-    return get_services(request).engine
+def get_gateway(request: Request) -> Gateway:
+    return get_services(request).gateway
 
 
 def get_outbound(request: Request) -> Outbound:
@@ -55,7 +55,7 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
+GatewayDep = Annotated[Gateway, Depends(get_gateway)]
 OutboundDep = Annotated[Outbound, Depends(get_outbound)]
 MembershipDep = Annotated[Membership, Depends(get_membership)]
 EventDeskDep = Annotated[EventDesk, Depends(get_event_desk)]

@@ -8,6 +8,7 @@ from bot.channels.telegram import TelegramSender
 from bot.channels.web import WebSender
 from bot.channels.wechat_api import WeChatSender
 from bot.engine import Engine, build_engine
+from bot.gateway import Gateway
 from core.cache import SharedCache
 from core.casework import Casework, NoticeSender
 from core.db import Database
@@ -26,6 +27,7 @@ class Services:
     database: Database
     assistant: Assistant
     engine: Engine
+    gateway: Gateway
     outbound: Outbound
     casework: Casework
     membership: Membership
@@ -51,6 +53,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
         database=database,
         assistant=assistant,
         engine=engine,
+        gateway=Gateway(engine, database),
         outbound=outbound,
         casework=Casework(database, outbound, wechat_notice(settings, outbound)),
         membership=Membership(database, outbound),

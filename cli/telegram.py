@@ -19,7 +19,7 @@ def poll() -> None:
     """Answer the bot by long polling until Ctrl-C; no public address needed. Removes a registered webhook."""
     config = _configured()
     services = build_services(config, database())
-    application = build_application(config, services.engine, services.database, polling=True)
+    application = build_application(config, services.gateway, polling=True)
     try:
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except TelegramError as error:

@@ -69,7 +69,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if not settings.telegram_token:
         yield
         return
-    webhook = Webhook(build_application(settings, services.engine, services.database, polling=False))
+    webhook = Webhook(build_application(settings, services.gateway, polling=False))
     app.state.telegram = webhook
     await webhook.ready()
     try:

@@ -15,22 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import DatabaseDep, EngineDep
+from api.deps import DatabaseDep, GatewayDep
+from api.schemas.chat import ChatIn, ChatOut, ReplyOut, UpdateOut, UpdatesOut
 from api.templates import STATIC, page
-from bot.channels.web import (
-    ChatIn,
-    ChatOut,
-    UpdatesOut,
-    new_session_id,
-    reply_out,
-    to_inbound,
-    update_out,
-    valid_session_id,
-)
+from bot.channels.web import new_session_id, valid_session_id
 from bot.engine import MENU_KEYS
 from bot.replies import say
 from core import webchat
-from index.holder import IndexMissing
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +41,7 @@ router.mount("/static", StaticFiles(directory=STATIC), name="static")
 @router.get("/chat", response_class=HTMLResponse, include_in_schema=False, name="chat_page")
 async def chat_page(request: Request) -> Response:
     config = {
-        "welcome": reply_out(say("web_welcome.j2")).model_dump(),
+        "welcome": ReplyOut.of(say("web_welcome.j2")).model_dump(),
         "menu": [{"key": key, "label": MENU_KEYS[key]} for key in PAGE_MENU],
         "poll_seconds": POLL_SECONDS,
         "endpoints": {name: request.url_for(f"webchat_{name}").path for name in ("send", "updates")},
@@ -68,19 +59,17 @@ async def chat_page(request: Request) -> Response:
     max_body_size=MAX_BODY_BYTES,
     openapi_extra={"requestBody": {"required": True, "content": CHAT_IN_CONTENT}},
 )
-async def chat(request: Request, response: Response, engine: EngineDep, database: DatabaseDep) -> ChatOut:
-    """One message from the page; the answer comes back at once, and `last_id` says whether mail waits."""
+async def chat(request: Request, response: Response, gateway: GatewayDep, database: DatabaseDep) -> ChatOut:
+    """One message from the page; the answer (or, should the engine fail, an apology) comes back at once,
+    and `last_id` says whether mail waits."""
     body = await _message(request)
     user_id = _session(request) or _start_session(request, response)
-    inbound = to_inbound(user_id, body)
+    inbound = body.inbound(user_id)
     logger.info("web %s from %s… (%d chars)", inbound.kind, user_id[:6], len(inbound.text))
-    try:
-        replies = await run_in_threadpool(engine.handle, inbound)
-    except IndexMissing as error:
-        raise HTTPException(status_code=503, detail=str(error)) from None
+    replies = await run_in_threadpool(gateway.handle, inbound)
     response.headers.update(NO_STORE)
     newest = await run_in_threadpool(webchat.latest, database, user_id)
-    return ChatOut(replies=[reply_out(r) for r in replies], last_id=newest)
+    return ChatOut(replies=[ReplyOut.of(r) for r in replies], last_id=newest)
 
 
 @router.get("/api/chat/updates", response_model=UpdatesOut, name="webchat_updates")
@@ -97,7 +86,7 @@ async def updates(
         return UpdatesOut(messages=[], last_id=after)
     messages = await run_in_threadpool(webchat.since, database, user_id, after)
     newest = messages[-1].id if messages else after
-    return UpdatesOut(messages=[update_out(m) for m in messages], last_id=newest)
+    return UpdatesOut(messages=[UpdateOut.of_message(m) for m in messages], last_id=newest)
 
 
 async def _message(request: Request) -> ChatIn:

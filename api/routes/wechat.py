@@ -8,25 +8,23 @@ runs once; an answer not ready in time is sent later as a customer-service messa
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
+from functools import partial
 
 from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import PlainTextResponse, Response
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from wechatpy.messages import BaseMessage
 
 from api.bodies import read_bounded
 from api.deps import ServicesDep, SettingsDep
 from bot.channels.wechat import Envelope, Rejected, envelope_for, fit, message_key, passive_reply, to_inbound
-from bot.engine import Engine
-from core.messages import Channel, Inbound, Reply
-from core.outbound import DeliveryError, Outbound
-from bot.replies import say
+from bot.gateway import Gateway, Handled
 from core import idempotency
 from core.db import Database
 from core.idempotency import Status
+from core.messages import Channel, Reply
+from core.outbound import DeliveryError, Outbound
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])
@@ -65,30 +63,29 @@ async def receive(request: Request, services: ServicesDep, background: Backgroun
         return _success()
     logger.info("wechat %s from %s (%d chars)", inbound.kind, inbound.user_id, len(inbound.text))
     reply = _Passive(envelope, message, request.query_params.get("nonce", ""))
-    key, database = message_key(message), services.database
+    key, gateway = message_key(message), services.gateway
 
-    work = to_thread.run_sync(
-        _claim_and_handle, database, key, services.engine, inbound, deadline, limiter=_slots(request)
-    )
-    task = asyncio.ensure_future(work)
+    # The outcome is recorded in the same worker thread as the engine's turn, which spares each message
+    # a trip back through the event loop and the thread pool.
+    handle = partial(gateway.handle_once, key, inbound, stored=_passive_texts, until=deadline)
+    task = asyncio.ensure_future(to_thread.run_sync(handle, limiter=_slots(request)))
     await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
     if not task.done():
-        await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)
-        background.add_task(_deliver_later, task, database, key, services.outbound, inbound.user_id)
+        await run_in_threadpool(gateway.finish, key, Status.DELIVERED_LATER)
+        background.add_task(_deliver_later, task, gateway, key, services.outbound, inbound.user_id)
         logger.info("wechat answer for %s not ready in time; it follows as a customer-service message", key)
         return _success()
-    answer = task.result()
-    if answer is None:
-        return await _retried(database, key, deadline, reply)
-    if len(answer.replies) > 1:
-        background.add_task(_send_all, services.outbound, inbound.user_id, answer.replies[1:])
-    return reply(answer.texts)
+    handled = task.result()
+    if handled is None:
+        return await _retried(services.database, key, deadline, reply)
+    if len(handled.replies) > 1:
+        background.add_task(_send_all, services.outbound, inbound.user_id, handled.replies[1:])
+    return reply(handled.stored)
 
 
-@dataclass(frozen=True)
-class _Answer:
-    replies: list[Reply]
-    texts: list[str]  # as they fit a passive reply
+def _passive_texts(replies: list[Reply]) -> list[str]:
+    """The replies as they fit a passive reply: what retries are answered with."""
+    return [fit(reply) for reply in replies]
 
 
 class _Passive:
@@ -112,41 +109,6 @@ def _slots(request: Request) -> CapacityLimiter:
     return state.wechat_slots
 
 
-def _claim_and_handle(
-    database: Database, key: str, engine: Engine, inbound: Inbound, deadline: float
-) -> _Answer | None:
-    """The engine's answer, recorded for retries while it can still go out as the passive reply; None
-    when another delivery of the message has claimed it. Recording here, in the same worker thread,
-    spares each message a trip back through the event loop and the thread pool.
-    """
-    if not idempotency.claim(database, key):
-        return None
-    try:
-        replies = engine.handle(inbound)
-    except Exception:
-        logger.exception("engine failed on a wechat %s message from %s", inbound.kind, inbound.user_id)
-        replies = [say("wechat_sorry.j2")]  # an apology, not a 500 that WeChat would retry
-    answer = _Answer(replies, [fit(r) for r in replies])
-    if time.monotonic() < deadline:
-        _record(database, key, Status.ANSWERED, answer.texts, unless_settled=True)
-    return answer
-
-
-def _record(
-    database: Database,
-    key: str,
-    status: Status,
-    texts: list[str] | None = None,
-    *,
-    unless_settled: bool = False,
-) -> None:
-    """The outcome for retries; failing to record it must not cost the worker the answer."""
-    try:
-        idempotency.finish(database, key, status, texts, unless_settled=unless_settled)
-    except SQLAlchemyError as error:
-        logger.warning("could not record the outcome of %s (%s); a retry will get `success`", key, error)
-
-
 async def _retried(database: Database, key: str, deadline: float, reply: _Passive) -> Response:
     """A retry (or the same message at another worker): the stored reply, once the first claimer has it."""
     while True:
@@ -161,14 +123,14 @@ async def _retried(database: Database, key: str, deadline: float, reply: _Passiv
 
 
 async def _deliver_later(
-    task: "asyncio.Future[_Answer | None]", database: Database, key: str, outbound: Outbound, user_id: str
+    task: "asyncio.Future[Handled | None]", gateway: Gateway, key: str, outbound: Outbound, user_id: str
 ) -> None:
-    answer = await task
-    if answer is None:  # claimed and answered elsewhere meanwhile
+    handled = await task
+    if handled is None:  # claimed and answered elsewhere meanwhile
         return
     # Again: the claim, waiting for an engine slot, may have come after the first record.
-    await run_in_threadpool(_record, database, key, Status.DELIVERED_LATER)
-    await run_in_threadpool(_send_all, outbound, user_id, answer.replies)
+    await run_in_threadpool(gateway.finish, key, Status.DELIVERED_LATER)
+    await run_in_threadpool(_send_all, outbound, user_id, handled.replies)
 
 
 def _send_all(outbound: Outbound, user_id: str, replies: list[Reply]) -> None:

@@ -24,16 +24,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.engine import Engine
+from bot.gateway import Gateway
+from core.logs import mask
 from core.messages import Channel, Inbound, InboundKind, Reply
 from core.outbound import DeliveryError
-from bot.replies import say
-from core.wording import render
-from core import idempotency
-from core.db import Database
-from core.idempotency import Status
-from core.logs import mask
 from core.settings import Settings
+from core.wording import render
 
 logger = logging.getLogger(__name__)
 
@@ -194,42 +190,31 @@ class OrderPerWorker(BaseUpdateProcessor):
 class Conversations:
     """PTB callbacks: one update in, the engine's replies out, each update handled once."""
 
-    def __init__(self, engine: Engine, database: Database) -> None:
-        self.engine = engine
-        self.database = database
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         inbound = to_inbound(update)
         if inbound is None:
             return
         key = update_key(context.bot, update)
-        if not await asyncio.to_thread(idempotency.claim, self.database, key):
+        handled = await asyncio.to_thread(self.gateway.handle_once, key, inbound)
+        if handled is None:
             logger.info("telegram update %s already handled", key)
             return
         logger.info("telegram %s from %s (%d chars)", inbound.kind, mask(inbound.user_id), len(inbound.text))
         try:
             if update.callback_query is not None:
                 await self._acknowledge(update)
-            replies = await asyncio.to_thread(self._replies, inbound)
             chat = update.effective_chat
-            await send_replies(context.bot, chat.id if chat else inbound.user_id, replies)
+            await send_replies(context.bot, chat.id if chat else inbound.user_id, handled.replies)
         except TelegramError as error:
             logger.warning("telegram reply to %s not delivered: %s", mask(inbound.user_id), describe(error))
-        finally:
-            await asyncio.to_thread(idempotency.finish, self.database, key, Status.ANSWERED)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB's default handler logs the whole update, message text included; ids only here."""
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error("telegram update %s failed", update_id, exc_info=context.error)
-
-    def _replies(self, inbound: Inbound) -> list[Reply]:
-        """The engine's replies; a failure becomes an apology rather than silence."""
-        try:
-            return self.engine.handle(inbound)
-        except Exception:
-            logger.exception("engine failed on a telegram %s from %s", inbound.kind, mask(inbound.user_id))
-            return [say("telegram_sorry.j2")]
 
     @staticmethod
     async def _acknowledge(update: Update) -> None:
@@ -240,7 +225,7 @@ class Conversations:
             logger.info("telegram callback query not answered: %s", type(error).__name__)
 
 
-def build_application(settings: Settings, engine: Engine, database: Database, polling: bool) -> Application:
+def build_application(settings: Settings, gateway: Gateway, polling: bool) -> Application:
     """The PTB application on the configured Bot API; without polling it only processes webhook updates."""
     builder = (
         ApplicationBuilder()
@@ -252,7 +237,7 @@ def build_application(settings: Settings, engine: Engine, database: Database, po
     if not polling:
         builder = builder.updater(None)
     application = builder.build()
-    conversations = Conversations(engine, database)
+    conversations = Conversations(gateway)
     private_messages = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private_messages, conversations.on_update))
     application.add_handler(CallbackQueryHandler(conversations.on_update))

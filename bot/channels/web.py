@@ -1,76 +1,23 @@
-"""The web chat's messages: what the chat page posts, translated to `Inbound`, and replies back as JSON.
+"""The web chat channel: visitors' session ids, the links the page may show, and the sender.
 
-The page has real buttons and links, so replies pass through whole: a clicked button sends its payload
-back as text. Messages that are not replies (a mediator's answer, a reminder) wait in the outbox
-(`core.webchat`) until the page polls for them.
+The page has real buttons and links, so replies pass through whole (their JSON is `api.schemas.chat`):
+a clicked button sends its payload back as text. Messages that are not replies (a mediator's answer, a
+reminder) wait in the outbox (`core.webchat`) until the page polls for them.
 """
 
 import re
 import secrets
-from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.engine import MENU_KEYS
-from core.messages import Button, Channel, Inbound, InboundKind, Reply
-from core.outbound import DeliveryError
 from core import webchat
 from core.db import Database
-from core.webchat import WebMessage
+from core.messages import Button, Channel, Reply
+from core.outbound import DeliveryError
 
-MAX_TEXT = 1000
 SESSION_BYTES = 24
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 WEB_LINK = re.compile(r"(https?://|/(?![/\\]))[^\s\\]*", re.IGNORECASE)
-
-
-class ChatIn(BaseModel):
-    """One thing the worker did on the page: typed or clicked text, a shared location, or a menu item."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
-    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
-    longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
-    menu: str | None = Field(None, description="A menu key: " + ", ".join(MENU_KEYS))
-
-    @model_validator(mode="after")
-    def _one_kind(self) -> Self:
-        located = (self.latitude, self.longitude) != (None, None)
-        if located and None in (self.latitude, self.longitude):
-            raise ValueError("a location needs both latitude and longitude")
-        if sum((self.text is not None, located, self.menu is not None)) != 1:
-            raise ValueError("send exactly one of: text, latitude and longitude, menu")
-        if self.menu is not None and self.menu not in MENU_KEYS:
-            raise ValueError(f"unknown menu key; known: {', '.join(MENU_KEYS)}")
-        return self
-
-
-class ButtonOut(BaseModel):
-    label: str
-    payload: str
-
-
-class ReplyOut(BaseModel):
-    text: str
-    buttons: list[ButtonOut] = Field(default_factory=list)
-    link: str | None = None
-    link_label: str | None = None
-
-
-class ChatOut(BaseModel):
-    replies: list[ReplyOut]
-    last_id: int = Field(description="Newest outbox message of this session: poll the updates when it grows")
-
-
-class UpdateOut(ReplyOut):
-    id: int
-
-
-class UpdatesOut(BaseModel):
-    messages: list[UpdateOut]
-    last_id: int = Field(description="Pass as `after` in the next poll")
 
 
 def new_session_id() -> str:
@@ -82,33 +29,9 @@ def valid_session_id(value: str | None) -> str | None:
     return value if value and SESSION_ID.fullmatch(value) else None
 
 
-def to_inbound(user_id: str, message: ChatIn) -> Inbound:
-    if message.text is not None:
-        return Inbound.text_message(Channel.WEB, user_id, message.text)
-    if message.menu is not None:
-        return Inbound(Channel.WEB, user_id, InboundKind.MENU, menu_key=message.menu)
-    latitude, longitude = message.latitude, message.longitude
-    return Inbound(Channel.WEB, user_id, InboundKind.LOCATION, latitude=latitude, longitude=longitude)
-
-
 def web_link(link: str | None) -> str | None:
     """Only http(s) or same-site addresses become links on the page (no javascript: or data: URLs)."""
     return link if link and WEB_LINK.fullmatch(link) else None
-
-
-def reply_out(reply: Reply) -> ReplyOut:
-    link = web_link(reply.link)
-    return ReplyOut(
-        text=reply.text,
-        buttons=[ButtonOut(label=b.label, payload=b.payload) for b in reply.buttons],
-        link=link,
-        link_label=reply.link_label if link else None,
-    )
-
-
-def update_out(message: WebMessage) -> UpdateOut:
-    buttons = [ButtonOut(label=label, payload=payload) for label, payload in message.buttons or []]
-    return UpdateOut(id=message.id, text=message.text, buttons=buttons, link=web_link(message.link))
 
 
 def _stored_buttons(buttons: tuple[Button, ...]) -> list[list[str]]:

@@ -4,6 +4,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -11,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from api.app import create_app
+from api.services import Services
 from bot.channels.web import WebSender
 from core.messages import Button, Reply
-from api.services import Services
 from core.consultations import Consultation
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.server import serving
@@ -102,6 +103,17 @@ def test_question_gets_the_answer_with_its_citation(visitor: httpx.Client) -> No
     assert f"1. {CITATION}：“职工连续工作满一年的" in reply["text"]
     assert reply["buttons"] == [] and reply["link"] is None
     assert body["last_id"] == 0
+
+
+def test_an_engine_failure_is_an_apology_not_an_error(tmp_path: Path) -> None:
+    """Without a built index every question fails in the engine: the worker reads an apology, and the next
+    message is handled as usual."""
+    with serving(create_app(make_settings(tmp_path))) as url, httpx.Client(base_url=url, timeout=10) as client:
+        client.get("/chat")
+        [apology] = say(client, text="干满一年有没有年假")["replies"]
+        assert apology["text"].startswith("抱歉，小助手刚才出了点小问题，没能回答你。")
+        assert "维权求助" in apology["text"] and apology["buttons"] == []
+        assert texts(say(client, text="你好")).startswith("你好")
 
 
 def test_the_full_text_links_to_the_article_page_on_this_site(visitor: httpx.Client) -> None:

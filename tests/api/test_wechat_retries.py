@@ -84,7 +84,7 @@ def workers(fixture_kb, fake_api, database_url) -> Iterator[tuple[list[Inbound],
         simulators = []
         for _ in range(2):
             services, simulator = stack.enter_context(wechat_app(settings))
-            services.engine = CountingEngine(services.engine, calls, delay=0.3)
+            services.gateway.engine = CountingEngine(services.engine, calls, delay=0.3)
             simulators.append(simulator)
         yield calls, simulators
 
@@ -144,10 +144,10 @@ def single(fixture_kb, fake_api, tmp_path_factory) -> Iterator[tuple[Services, W
 @pytest.fixture
 def engine(single) -> Iterator[CountingEngine]:
     services, _simulator = single
-    real = services.engine
-    services.engine = CountingEngine(real, [])
-    yield services.engine
-    services.engine = real
+    real = services.gateway.engine
+    services.gateway.engine = CountingEngine(real, [])
+    yield services.gateway.engine
+    services.gateway.engine = real
 
 
 def test_slow_answer_is_success_now_and_a_customer_service_message_later(single, engine, fake_api, request) -> None:

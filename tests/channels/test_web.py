@@ -1,11 +1,12 @@
-"""The web channel's translation and its sender, over a real SQLite database."""
+"""The web channel: what the page posts and gets back, and its sender, over a real SQLite database."""
 
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from bot.channels.web import ChatIn, WebSender, new_session_id, reply_out, to_inbound, update_out
+from api.schemas.chat import ChatIn, ReplyOut, UpdateOut
+from bot.channels.web import WebSender, new_session_id
 from core.messages import Button, Channel, InboundKind, Reply
 from core.outbound import DeliveryError, Outbound
 from core import webchat
@@ -21,12 +22,12 @@ def database(tmp_path: Path) -> Database:
 
 def test_text_menu_and_location_become_inbound_messages() -> None:
     user = new_session_id()
-    text = to_inbound(user, ChatIn.model_validate({"text": "  干满一年有没有年假 \n"}))
+    text = ChatIn.model_validate({"text": "  干满一年有没有年假 \n"}).inbound(user)
     assert (text.channel, text.user_id, text.kind) == (Channel.WEB, user, InboundKind.TEXT)
     assert text.text == "干满一年有没有年假"
-    menu = to_inbound(user, ChatIn.model_validate({"menu": "STATIONS"}))
+    menu = ChatIn.model_validate({"menu": "STATIONS"}).inbound(user)
     assert (menu.kind, menu.menu_key) == (InboundKind.MENU, "STATIONS")
-    place = to_inbound(user, ChatIn.model_validate({"latitude": 39.0352, "longitude": 117.7905}))
+    place = ChatIn.model_validate({"latitude": 39.0352, "longitude": 117.7905}).inbound(user)
     assert (place.kind, place.latitude, place.longitude) == (InboundKind.LOCATION, 39.0352, 117.7905)
 
 
@@ -57,16 +58,16 @@ def test_session_ids_are_unique_and_url_safe() -> None:
 
 def test_replies_keep_buttons_and_only_web_links() -> None:
     reply = Reply("原文如下", (Button("找调解员", "维权求助"),), "https://union.example/laws/劳动法/1", "查看条文")
-    out = reply_out(reply)
+    out = ReplyOut.of(reply)
     assert out.model_dump() == {
         "text": "原文如下",
         "buttons": [{"label": "找调解员", "payload": "维权求助"}],
         "link": "https://union.example/laws/劳动法/1",
         "link_label": "查看条文",
     }
-    assert reply_out(Reply("x", link="/laws/劳动法/1")).link == "/laws/劳动法/1"
+    assert ReplyOut.of(Reply("x", link="/laws/劳动法/1")).link == "/laws/劳动法/1"
     for unsafe in ("javascript:alert(1)", "data:text/html,<b>x</b>", "//evil.example/x", "/\\evil.example"):
-        out = reply_out(Reply("x", link=unsafe, link_label="点我"))
+        out = ReplyOut.of(Reply("x", link=unsafe, link_label="点我"))
         assert (out.link, out.link_label) == (None, None)
 
 
@@ -79,7 +80,7 @@ def test_sender_posts_to_the_outbox_of_that_session_only(database: Database) -> 
     outbound.send(Channel.WEB, worker, Reply("别忘了明天的调解", link="javascript:alert(1)"))
 
     first, second = webchat.since(database, worker, 0)
-    assert update_out(first).model_dump() == {
+    assert UpdateOut.of_message(first).model_dump() == {
         "id": first.id,
         "text": "调解员回复了你",
         "buttons": [{"label": "好的", "payload": "谢谢"}],

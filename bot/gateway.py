@@ -1,0 +1,75 @@
+"""Every channel's way into the engine: a platform's delivery claimed once, the engine's replies (an apology
+when the engine fails, never silence or an error), and the outcome recorded for the platform's retries.
+
+The channels differ only around this: WeChat must answer within seconds and hands retries the stored
+passive texts, Telegram sends the replies itself, and the web chat has no retries to claim.
+"""
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.engine import Engine
+from bot.replies import say
+from core import idempotency
+from core.db import Database
+from core.idempotency import Status
+from core.logs import mask
+from core.messages import Inbound, Reply
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Handled:
+    replies: list[Reply]
+    stored: list[Any] | None = None  # what a retry of the same delivery is answered with
+
+
+@dataclass
+class Gateway:
+    engine: Engine
+    database: Database
+
+    def handle(self, inbound: Inbound) -> list[Reply]:
+        """The engine's replies; when it fails, an apology the worker can act on."""
+        try:
+            return self.engine.handle(inbound)
+        except Exception:
+            logger.exception("engine failed on a %s %s from %s", inbound.channel, inbound.kind, mask(inbound.user_id))
+            return [say("sorry.j2")]
+
+    def handle_once(
+        self,
+        key: str,
+        inbound: Inbound,
+        *,
+        stored: Callable[[list[Reply]], list[Any]] | None = None,
+        until: float = math.inf,
+    ) -> Handled | None:
+        """The replies to a delivery the platform may repeat; None when `key` (the platform's id of the
+        delivery) was claimed before, here or at another app worker.
+
+        `stored` makes what retries are answered with from the replies. It is recorded only before `until`
+        (a `time.monotonic()` deadline): after it the answer goes out another way, and a retry that found
+        it stored would deliver it twice.
+        """
+        if not idempotency.claim(self.database, key):
+            return None
+        replies = self.handle(inbound)
+        kept = stored(replies) if stored is not None else None
+        if time.monotonic() < until:
+            self.finish(key, Status.ANSWERED, kept, unless_settled=True)
+        return Handled(replies, kept)
+
+    def finish(self, key: str, status: Status, stored: list[Any] | None = None, *, unless_settled: bool = False) -> None:
+        """The outcome for retries; failing to record it must not cost the worker the answer."""
+        try:
+            idempotency.finish(self.database, key, status, stored, unless_settled=unless_settled)
+        except SQLAlchemyError as error:
+            logger.warning("could not record the outcome of %s (%s); a retry will find it unanswered", key, error)
