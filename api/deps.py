@@ -11,7 +11,6 @@ from core.casework import Casework
 from core.db import Database
 from core.event_desk import EventDesk
 from core.membership import Membership
-from core.outbound import Outbound
 from core.settings import Settings
 
 
@@ -35,10 +34,6 @@ def get_gateway(request: Request) -> Gateway:
     return get_services(request).gateway
 
 
-def get_outbound(request: Request) -> Outbound:
-    return get_services(request).outbound
-
-
 def get_casework(request: Request) -> Casework:
     return get_services(request).casework
 
@@ -56,7 +51,6 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
 GatewayDep = Annotated[Gateway, Depends(get_gateway)]
-OutboundDep = Annotated[Outbound, Depends(get_outbound)]
 MembershipDep = Annotated[Membership, Depends(get_membership)]
 EventDeskDep = Annotated[EventDesk, Depends(get_event_desk)]
 CaseworkDep = Annotated[Casework, Depends(get_casework)]

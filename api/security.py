@@ -88,8 +88,6 @@ def login_redirect(next_url: str) -> str:
     return f"/console/login?next={quote(next_url)}"
 
 
-ConsoleUser = Annotated[User, Depends(console_user)]
-ConsoleAdmin = Annotated[User, Depends(console_admin)]
 ApiUser = Annotated[User, Depends(api_user)]
 ApiAdmin = Annotated[User, Depends(api_admin)]
 CsrfChecked = Depends(check_csrf)

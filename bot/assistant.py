@@ -4,8 +4,7 @@ from core.settings import Settings
 from index.holder import IndexHolder
 from index.search import SearchResult
 from index.store import IndexStore
-from bot.answers import Answer
-from bot.composer import compose
+from bot.answer import Answer, compose
 from core.wording import render
 
 QUOTE_LIMIT = 400

@@ -18,7 +18,7 @@ from bot.engine import Engine
 from bot.replies import say
 from core import idempotency
 from core.db import Database
-from core.idempotency import Status
+from core.idempotency import ClaimState
 from core.logs import mask
 from core.messages import Inbound, Reply
 
@@ -64,10 +64,10 @@ class Gateway:
         replies = self.handle(inbound)
         kept = stored(replies) if stored is not None else None
         if time.monotonic() < until:
-            self.finish(key, Status.ANSWERED, kept, unless_settled=True)
+            self.finish(key, ClaimState.ANSWERED, kept, unless_settled=True)
         return Handled(replies, kept)
 
-    def finish(self, key: str, status: Status, stored: list[Any] | None = None, *, unless_settled: bool = False) -> None:
+    def finish(self, key: str, status: ClaimState, stored: list[Any] | None = None, *, unless_settled: bool = False) -> None:
         """The outcome for retries; failing to record it must not cost the worker the answer."""
         try:
             idempotency.finish(self.database, key, status, stored, unless_settled=unless_settled)

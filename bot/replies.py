@@ -1,6 +1,6 @@
 """Building replies: template text plus the buttons for the next steps."""
 
-from bot.answers import Answer
+from bot.answer import Answer
 from core.messages import Button, Reply
 from core.wording import render
 from knowledge.cards import Action

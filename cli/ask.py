@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.assistant import Assistant, format_answer
-from bot.composer import compose
+from bot.answer import compose
 from cli.context import settings
 from index.evaluate import evaluate, load_items
 from index.holder import IndexMissing

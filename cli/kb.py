@@ -35,7 +35,7 @@ def import_(
         typer.secho(f"Nothing imported. {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
     for result in results:
-        typer.echo(f"{result.outcome:<18} {result.short_title} ({result.version_date}), {result.articles} articles")
+        typer.echo(f"{result.action:<18} {result.short_title} ({result.version_date}), {result.articles} articles")
     typer.echo(f"{len(results)} statutes processed.")
     if rebuild and results:
         build(if_missing=False)

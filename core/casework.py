@@ -26,7 +26,7 @@ from core.outbound import DeliveryError, Outbound, QuotaExceeded, WindowClosed
 from core.tickets import (
     Outcome,
     Ticket,
-    TicketEvent,
+    TicketChange,
     TicketError,
     add_note,
     assign,
@@ -133,14 +133,14 @@ class Casework:
         with self._acting(ticket_id, actor_id) as (_, ticket, actor):
             start_mediation(ticket, actor)
 
-    def note(self, ticket_id: int, actor_id: int, text: str) -> TicketEvent:
+    def note(self, ticket_id: int, actor_id: int, text: str) -> TicketChange:
         """Any mediator may leave a note on any case, open or closed; the worker never sees it."""
         if not text.strip():
             raise TicketError("备注是空的")
         with self._acting(ticket_id, actor_id, work=False) as (session, ticket, actor):
             add_note(ticket, actor, text)
             session.flush()
-            return ticket.events[-1]
+            return ticket.changes[-1]
 
     def reply(self, ticket_id: int, actor_id: int, text: str) -> Delivery:
         """Send the mediator's words to the worker's channel and take the conversation over."""

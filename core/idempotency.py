@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, String, bindparam, delete, insert, select, update
+from sqlalchemy import JSON, String, bindparam, delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -18,7 +18,7 @@ from core.db import Base, Database
 KEEP = timedelta(days=2)
 
 
-class Status(StrEnum):
+class ClaimState(StrEnum):
     PROCESSING = "processing"
     ANSWERED = "answered"
     DELIVERED_LATER = "delivered_later"
@@ -38,14 +38,14 @@ class InboundMessage(Base):
 MESSAGES = InboundMessage.__table__
 CLAIM = insert(MESSAGES)
 FINISH = update(MESSAGES).where(MESSAGES.c.key == bindparam("message_key"))
-FINISH_UNLESS_SETTLED = FINISH.where(MESSAGES.c.status == Status.PROCESSING)
+FINISH_UNLESS_SETTLED = FINISH.where(MESSAGES.c.status == ClaimState.PROCESSING)
 
 
 def claim(database: Database, key: str) -> bool:
     """True for the first claimer of the key; False for every retry."""
     try:
         with database.session() as session:
-            session.execute(CLAIM, {"key": key, "status": Status.PROCESSING, "replies": None})
+            session.execute(CLAIM, {"key": key, "status": ClaimState.PROCESSING, "replies": None})
     except IntegrityError:
         return False
     return True
@@ -54,7 +54,7 @@ def claim(database: Database, key: str) -> bool:
 def finish(
     database: Database,
     key: str,
-    status: Status,
+    status: ClaimState,
     replies: list[Any] | None = None,
     *,
     unless_settled: bool = False,
@@ -80,8 +80,3 @@ def forget_old(database: Database, now: datetime | None = None) -> int:
     with database.session() as session:
         return session.execute(delete(InboundMessage).where(InboundMessage.created_at < cutoff)).rowcount or 0
 
-
-def pending_keys(database: Database) -> list[str]:
-    with database.session() as session:
-        query = select(InboundMessage.key).where(InboundMessage.status == Status.PROCESSING)
-        return list(session.scalars(query))

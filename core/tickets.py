@@ -1,6 +1,6 @@
 """Dispute cases handed from chat to human mediators: lifecycle, history, deadlines, ratings.
 
-Every change goes through a function here and leaves a TicketEvent (who, when, from, to, note),
+Every change goes through a function here and leaves a TicketChange (who, when, from, to, note),
 so the history a mediator or an auditor reads is complete by construction.
 """
 
@@ -98,8 +98,8 @@ class Ticket(Base):
     rated_at: Mapped[datetime | None]
 
     assignee: Mapped[User | None] = relationship()
-    events: Mapped[list["TicketEvent"]] = relationship(
-        back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan"
+    changes: Mapped[list["TicketChange"]] = relationship(
+        back_populates="ticket", order_by="TicketChange.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -110,7 +110,7 @@ class Ticket(Base):
         return self.is_open and self.first_responded_at is None and aware(self.first_response_due) < (now or utcnow())
 
 
-class EventKind(StrEnum):
+class ChangeKind(StrEnum):
     CREATED = "created"
     ASSIGNED = "assigned"
     STATUS = "status"
@@ -124,7 +124,9 @@ class EventKind(StrEnum):
     RATING = "rating"
 
 
-class TicketEvent(Base):
+class TicketChange(Base):
+    """One entry of a case's history. The table keeps its first name, from before union events existed."""
+
     __tablename__ = "ticket_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -136,7 +138,7 @@ class TicketEvent(Base):
     to_status: Mapped[str | None] = mapped_column(String(16))
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    ticket: Mapped[Ticket] = relationship(back_populates="changes")
 
 
 class TicketError(ValueError):
@@ -167,9 +169,9 @@ class Deadline:
     holidays: frozenset[date] = frozenset()
 
 
-def _event(ticket: Ticket, kind: EventKind, actor: User | None, text: str | None = None, to: str | None = None) -> None:
-    ticket.events.append(
-        TicketEvent(
+def _change(ticket: Ticket, kind: ChangeKind, actor: User | None, text: str | None = None, to: str | None = None) -> None:
+    ticket.changes.append(
+        TicketChange(
             kind=kind,
             actor_id=actor.id if actor else None,
             actor=actor.display_name if actor else (WORKER if kind in WORKER_KINDS else SYSTEM),
@@ -180,7 +182,7 @@ def _event(ticket: Ticket, kind: EventKind, actor: User | None, text: str | None
     )
 
 
-WORKER_KINDS = {EventKind.CREATED, EventKind.WORKER_MESSAGE, EventKind.INFO_ADDED, EventKind.RATING}
+WORKER_KINDS = {ChangeKind.CREATED, ChangeKind.WORKER_MESSAGE, ChangeKind.INFO_ADDED, ChangeKind.RATING}
 
 
 def open_ticket(session: Session, intake: Intake, deadline: Deadline) -> Ticket:
@@ -204,8 +206,8 @@ def open_ticket(session: Session, intake: Intake, deadline: Deadline) -> Ticket:
     session.add(ticket)
     session.flush()
     ticket.number = f"WQ{now.year}-{ticket.id:05d}"
-    _event(ticket, EventKind.CREATED, None, to=Status.NEW)
-    ticket.events[-1].from_status = None
+    _change(ticket, ChangeKind.CREATED, None, to=Status.NEW)
+    ticket.changes[-1].from_status = None
     return ticket
 
 
@@ -221,7 +223,7 @@ def assign(ticket: Ticket, mediator: User, actor: User) -> None:
         raise TicketError(f"{mediator.username} is not active")
     target = Status.ASSIGNED if ticket.status == Status.NEW else Status(ticket.status)
     note = f"分派给 {mediator.display_name}" if mediator.id != actor.id else "认领"
-    _event(ticket, EventKind.ASSIGNED, actor, note, to=target)
+    _change(ticket, ChangeKind.ASSIGNED, actor, note, to=target)
     ticket.assignee_id, ticket.assignee, ticket.status = mediator.id, mediator, target
 
 
@@ -231,7 +233,7 @@ def start_mediation(ticket: Ticket, actor: User) -> None:
         raise TicketError(f"case {ticket.number} has no mediator yet")
     if ticket.status == Status.IN_MEDIATION:
         return
-    _event(ticket, EventKind.STATUS, actor, to=Status.IN_MEDIATION)
+    _change(ticket, ChangeKind.STATUS, actor, to=Status.IN_MEDIATION)
     ticket.status = Status.IN_MEDIATION
     _first_response(ticket)
 
@@ -241,31 +243,31 @@ def close(ticket: Ticket, outcome: Outcome, amount_recovered: Decimal | None, no
     if amount_recovered is not None and amount_recovered < 0:
         raise TicketError("the amount recovered cannot be negative")
     text = f"{Outcome(outcome).label}" + (f"，挽回金额 {amount_recovered} 元" if amount_recovered else "") + (f"：{note}" if note else "")
-    _event(ticket, EventKind.STATUS, actor, text, to=Status.CLOSED)
+    _change(ticket, ChangeKind.STATUS, actor, text, to=Status.CLOSED)
     ticket.status, ticket.outcome, ticket.closed_at = Status.CLOSED, Outcome(outcome), utcnow()
     ticket.amount_recovered = amount_recovered if amount_recovered is not None else Decimal("0")
 
 
 def add_note(ticket: Ticket, actor: User, text: str) -> None:
     """Internal: never shown to the worker."""
-    _event(ticket, EventKind.NOTE, actor, text.strip())
+    _change(ticket, ChangeKind.NOTE, actor, text.strip())
 
 
 def record_reply(ticket: Ticket, actor: User, text: str, error: str | None = None) -> None:
     if error is None:
-        _event(ticket, EventKind.REPLY, actor, text)
+        _change(ticket, ChangeKind.REPLY, actor, text)
         _first_response(ticket)
     else:
-        _event(ticket, EventKind.REPLY_FAILED, actor, f"{error}：{text}")
+        _change(ticket, ChangeKind.REPLY_FAILED, actor, f"{error}：{text}")
 
 
 def record_worker_message(ticket: Ticket, text: str, added_info: bool = False) -> None:
-    _event(ticket, EventKind.INFO_ADDED if added_info else EventKind.WORKER_MESSAGE, None, text)
+    _change(ticket, ChangeKind.INFO_ADDED if added_info else ChangeKind.WORKER_MESSAGE, None, text)
 
 
 def record_handoff(ticket: Ticket, actor: User | None, taken: bool) -> None:
     text = "调解员接管对话" if taken else ("调解员交还给小助手" if actor else "调解员长时间未回复，小助手恢复应答")
-    _event(ticket, EventKind.HANDOFF if taken else EventKind.HANDBACK, actor, text)
+    _change(ticket, ChangeKind.HANDOFF if taken else ChangeKind.HANDBACK, actor, text)
 
 
 def rate(ticket: Ticket, score: int) -> None:
@@ -274,7 +276,7 @@ def rate(ticket: Ticket, score: int) -> None:
     if not 1 <= score <= 5:
         raise TicketError("a rating is 1 to 5")
     ticket.rating, ticket.rated_at = score, utcnow()
-    _event(ticket, EventKind.RATING, None, f"{score} 分")
+    _change(ticket, ChangeKind.RATING, None, f"{score} 分")
 
 
 def _first_response(ticket: Ticket) -> None:

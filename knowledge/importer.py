@@ -14,7 +14,9 @@ from knowledge.statutes import SUPPORTED, ParsedStatute, StatuteFormatError, par
 NOT_STATUTES = ("readme", "sources", "license", "changelog")
 
 
-class Outcome(StrEnum):
+class ImportAction(StrEnum):
+    """What an import did to one law."""
+
     ADDED = "added"
     REPLACED = "replaced"
     KEPT_NEWER = "kept newer version"
@@ -25,7 +27,7 @@ class ImportResult:
     short_title: str
     version_date: date
     articles: int
-    outcome: Outcome
+    action: ImportAction
 
 
 def statute_files(paths: list[Path]) -> list[Path]:
@@ -62,7 +64,7 @@ def import_statutes(
 def _store(session: Session, statute: ParsedStatute, force: bool) -> ImportResult:
     existing = find_law(session, statute.short_title)
     if existing is not None and existing.version_date > statute.version_date and not force:
-        return ImportResult(statute.short_title, existing.version_date, len(existing.articles), Outcome.KEPT_NEWER)
+        return ImportResult(statute.short_title, existing.version_date, len(existing.articles), ImportAction.KEPT_NEWER)
     if existing is not None:
         session.delete(existing)
         session.flush()
@@ -85,5 +87,5 @@ def _store(session: Session, statute: ParsedStatute, force: bool) -> ImportResul
         for position, article in enumerate(statute.articles)
     ]
     session.add(law)
-    outcome = Outcome.ADDED if existing is None else Outcome.REPLACED
-    return ImportResult(statute.short_title, statute.version_date, len(law.articles), outcome)
+    action = ImportAction.ADDED if existing is None else ImportAction.REPLACED
+    return ImportResult(statute.short_title, statute.version_date, len(law.articles), action)

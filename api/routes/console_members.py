@@ -76,7 +76,7 @@ class Listing:
 
 
 @dataclass(frozen=True)
-class Outcome:
+class MemberDecision:
     """What just happened to one member, shown above the list after a decision."""
 
     member_id: int
@@ -86,7 +86,7 @@ class Outcome:
     number: str | None = None
 
 
-def _outcome(session: Session, done: Outcome | None) -> Outcome | None:
+def _outcome(session: Session, done: MemberDecision | None) -> MemberDecision | None:
     """The decision named in the address, confirmed against the member's actual state."""
     if done is None:
         return None
@@ -94,7 +94,7 @@ def _outcome(session: Session, done: Outcome | None) -> Outcome | None:
     expected = {"approved": MemberStatus.APPROVED, "rejected": MemberStatus.REJECTED}.get(done.kind)
     if member is None or member.status != expected:
         return None
-    return Outcome(done.member_id, done.kind, done.delivered, member.name, member.number)
+    return MemberDecision(done.member_id, done.kind, done.delivered, member.name, member.number)
 
 
 def _channels(session: Session, members: list[Member]) -> dict[int, list[str]]:
@@ -132,7 +132,7 @@ def _list_page(
     zone: ZoneInfo,
     listing: Listing,
     status_code: int = 200,
-    done: Outcome | None = None,
+    done: MemberDecision | None = None,
     **extra: object,
 ) -> Response:
     with database.session() as session:
@@ -172,7 +172,7 @@ def members_page(
     done: str = "",
     delivered: bool = False,
 ) -> Response:
-    outcome = Outcome(member, done, delivered) if member else None
+    outcome = MemberDecision(member, done, delivered) if member else None
     return _list_page(request, context, database, zone, Listing(q, state), done=outcome)
 
 

@@ -53,7 +53,7 @@ POLL_SECONDS = 10
 MAX_TEXT = 2000
 CHANNELS = {"wechat": "微信", "telegram": "Telegram", "web": "网页"}
 AUTHORS = {"worker": "职工", "bot": "小助手", "mediator": "调解员"}
-EVENTS = {
+CHANGES = {
     "created": "提交案件",
     "assigned": "分派",
     "status": "状态变更",
@@ -215,7 +215,7 @@ def _case_values(session: Session, ticket: Ticket, user: User) -> dict[str, Any]
         "holding": conversation is not None and conversation.handoff_ticket_id == ticket.id,
         "refusal": refusal(ticket, user),
         "authors": AUTHORS,
-        "events_labels": EVENTS,
+        "change_labels": CHANGES,
     }
 
 

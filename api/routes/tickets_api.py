@@ -19,7 +19,7 @@ from api.schemas.tickets import (
     ClosedOut,
     CloseIn,
     DeliveryOut,
-    EventOut,
+    ChangeOut,
     NoteIn,
     QueueStatus,
     ReplyIn,
@@ -120,15 +120,15 @@ def close_ticket(
 
 @router.post(
     "/{ticket_id}/notes",
-    response_model=EventOut,
+    response_model=ChangeOut,
     status_code=status.HTTP_201_CREATED,
     responses={404: ERRORS[404]},
     dependencies=[CsrfChecked],
 )
-def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, casework: CaseworkDep) -> EventOut:
+def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, casework: CaseworkDep) -> ChangeOut:
     """An internal note, never shown to the worker."""
     with answering():
-        return EventOut.model_validate(casework.note(ticket_id, user.id, body.text))
+        return ChangeOut.model_validate(casework.note(ticket_id, user.id, body.text))
 
 
 @router.post("/{ticket_id}/reply", response_model=DeliveryOut, responses=ACTION, dependencies=[CsrfChecked])

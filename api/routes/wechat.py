@@ -22,7 +22,7 @@ from bot.channels.wechat import Envelope, Rejected, envelope_for, fit, message_k
 from bot.gateway import Gateway, Handled
 from core import idempotency
 from core.db import Database
-from core.idempotency import Status
+from core.idempotency import ClaimState
 from core.messages import Channel, Reply
 from core.outbound import DeliveryError, Outbound
 
@@ -71,7 +71,7 @@ async def receive(request: Request, services: ServicesDep, background: Backgroun
     task = asyncio.ensure_future(to_thread.run_sync(handle, limiter=_slots(request)))
     await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0))
     if not task.done():
-        await run_in_threadpool(gateway.finish, key, Status.DELIVERED_LATER)
+        await run_in_threadpool(gateway.finish, key, ClaimState.DELIVERED_LATER)
         background.add_task(_deliver_later, task, gateway, key, services.outbound, inbound.user_id)
         logger.info("wechat answer for %s not ready in time; it follows as a customer-service message", key)
         return _success()
@@ -113,9 +113,9 @@ async def _retried(database: Database, key: str, deadline: float, reply: _Passiv
     """A retry (or the same message at another worker): the stored reply, once the first claimer has it."""
     while True:
         record = await run_in_threadpool(idempotency.lookup, database, key)
-        if record is None or record.status == Status.DELIVERED_LATER:
+        if record is None or record.status == ClaimState.DELIVERED_LATER:
             return _success()
-        if record.status == Status.ANSWERED:
+        if record.status == ClaimState.ANSWERED:
             return reply(record.replies)
         if time.monotonic() + POLL_SECONDS >= deadline:
             return _success()
@@ -129,7 +129,7 @@ async def _deliver_later(
     if handled is None:  # claimed and answered elsewhere meanwhile
         return
     # Again: the claim, waiting for an engine slot, may have come after the first record.
-    await run_in_threadpool(gateway.finish, key, Status.DELIVERED_LATER)
+    await run_in_threadpool(gateway.finish, key, ClaimState.DELIVERED_LATER)
     await run_in_threadpool(_send_all, outbound, user_id, handled.replies)
 
 

@@ -84,7 +84,7 @@ class TicketOut(BaseModel):
         }
 
 
-class EventOut(BaseModel):
+class ChangeOut(BaseModel):
     """One entry of a case's history: who did what, when, from which status to which."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -116,7 +116,7 @@ class TicketDetailOut(TicketOut):
     contact_time: str
     consent_at: datetime
     budget: BudgetOut
-    events: list[EventOut]
+    changes: list[ChangeOut]
 
     @classmethod
     def with_history(cls, ticket: Ticket, budget: Budget) -> Self:
@@ -127,7 +127,7 @@ class TicketDetailOut(TicketOut):
             contact_time=ticket.contact_time,
             consent_at=ticket.consent_at,
             budget=BudgetOut.model_validate(budget),
-            events=[EventOut.model_validate(event) for event in ticket.events],
+            changes=[ChangeOut.model_validate(change) for change in ticket.changes],
         )
 
 

@@ -17,7 +17,7 @@ from core.clock import utcnow
 from core.messages import Channel, Inbound, InboundKind
 from api.services import Services
 from core.conversations import Conversation
-from core.tickets import Category, Deadline, EventKind, Intake, Status, Ticket, open_ticket
+from core.tickets import Category, ChangeKind, Deadline, Intake, Status, Ticket, open_ticket
 from support.console import console_client, csrf, flash, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.outbound import RecordingSender
@@ -49,7 +49,7 @@ class Site:
     def ticket(self, ticket_id: int) -> Ticket:
         with self.services.database.session() as session:
             return session.get(
-                Ticket, ticket_id, options=[selectinload(Ticket.events), selectinload(Ticket.assignee)]
+                Ticket, ticket_id, options=[selectinload(Ticket.changes), selectinload(Ticket.assignee)]
             )
 
 
@@ -225,7 +225,7 @@ def test_posts_without_the_csrf_token_are_refused(site: Site) -> None:
         == 403
     )
     assert site.ticket(ticket_id).assignee_id is None
-    assert [e.kind for e in site.ticket(ticket_id).events] == [EventKind.CREATED]
+    assert [c.kind for c in site.ticket(ticket_id).changes] == [ChangeKind.CREATED]
 
 
 def test_the_case_page_shows_facts_transcript_history_and_filled_canned_replies(site: Site) -> None:
@@ -280,8 +280,8 @@ def test_notes_stay_internal(site: Site) -> None:
         colleague, post(colleague, f"/console/tickets/{ticket_id}/note", text="单位电话 022-1234")
     )
     assert len(outbox(chat)) == before
-    event = site.ticket(ticket_id).events[-1]
-    assert (event.kind, event.actor, event.text) == (EventKind.NOTE, "李调解", "单位电话 022-1234")
+    change = site.ticket(ticket_id).changes[-1]
+    assert (change.kind, change.actor, change.text) == (ChangeKind.NOTE, "李调解", "单位电话 022-1234")
     assert "没有完成：备注是空的" == flash(
         colleague, post(colleague, f"/console/tickets/{ticket_id}/note", text="  ")
     )

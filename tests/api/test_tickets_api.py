@@ -131,7 +131,7 @@ def test_a_case_walks_through_the_api(site: Site) -> None:
         "remaining": 0,
         "window_ends": None,
     }
-    assert [e["kind"] for e in detail["events"]] == [
+    assert [e["kind"] for e in detail["changes"]] == [
         "created",
         "assigned",
         "status",
@@ -140,8 +140,8 @@ def test_a_case_walks_through_the_api(site: Site) -> None:
         "handoff",
     ]
     assert (
-        detail["events"][2]["from_status"] == "assigned"
-        and detail["events"][2]["to_status"] == "in_mediation"
+        detail["changes"][2]["from_status"] == "assigned"
+        and detail["changes"][2]["to_status"] == "in_mediation"
     )
 
     assert wang.post(f"/api/tickets/{ticket_id}/close", json={"outcome": "won"}).status_code == 422

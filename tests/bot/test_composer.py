@@ -3,7 +3,7 @@
 import pytest
 
 from bot.assistant import format_answer
-from bot.composer import compose
+from bot.answer import compose
 from index.search import Retriever
 from index.synonyms import SynonymMap
 from index.tokenizer import Tokenizer

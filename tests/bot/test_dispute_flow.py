@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.engine import build_engine
-from core.tickets import Category, EventKind, Ticket
+from core.tickets import Category, ChangeKind, Ticket
 from support.transcript import Transcript
 
 
@@ -92,4 +92,4 @@ def test_my_cases_shows_status_and_takes_more_information(chat: Transcript, fixt
     assert "已经补充到案件" in chat.say("我还有工资条和考勤截图")
     with fixture_kb.database.session() as session:
         ticket = session.scalars(select(Ticket).where(Ticket.user_id == chat.user)).one()
-        assert (ticket.events[-1].kind, ticket.events[-1].text) == (EventKind.INFO_ADDED, "我还有工资条和考勤截图")
+        assert (ticket.changes[-1].kind, ticket.changes[-1].text) == (ChangeKind.INFO_ADDED, "我还有工资条和考勤截图")

@@ -15,7 +15,7 @@ from core.messages import Channel
 from core.outbound import Outbound, WindowClosed
 from core.conversations import Conversation, find_conversation
 from core.db import Database
-from core.tickets import Deadline, EventKind, Intake, Outcome, Status, Ticket, open_ticket
+from core.tickets import ChangeKind, Deadline, Intake, Outcome, Status, Ticket, open_ticket
 from core.transcript import transcript
 from core.users import Role, create_user
 from support.cases import assigned_case
@@ -36,9 +36,9 @@ def setting(fixture_kb, assistant, request):
     return chat, casework, sender, ids
 
 
-def events(fixture_kb, ticket_id: int) -> list[tuple[str, str | None]]:
+def changes(fixture_kb, ticket_id: int) -> list[tuple[str, str | None]]:
     with fixture_kb.database.session() as session:
-        return [(e.kind, e.text) for e in session.get(Ticket, ticket_id).events]
+        return [(c.kind, c.text) for c in session.get(Ticket, ticket_id).changes]
 
 
 def test_reply_reaches_the_worker_and_the_bot_stays_quiet(setting, fixture_kb) -> None:
@@ -47,8 +47,8 @@ def test_reply_reaches_the_worker_and_the_bot_stays_quiet(setting, fixture_kb) -
     [(user, reply)] = sender.sent
     assert user == chat.user and reply.text == "【工会调解员 张调解】\n您好，我是调解员，想了解一下情况。"
     assert chat.say("公司说下周发，我该怎么回") == ""
-    kinds = [kind for kind, _ in events(fixture_kb, ticket_id)]
-    assert kinds[-3:] == [EventKind.REPLY, EventKind.HANDOFF, EventKind.WORKER_MESSAGE]
+    kinds = [kind for kind, _ in changes(fixture_kb, ticket_id)]
+    assert kinds[-3:] == [ChangeKind.REPLY, ChangeKind.HANDOFF, ChangeKind.WORKER_MESSAGE]
     with fixture_kb.database.session() as session:
         authors = [line.author for line in transcript(session, chat.channel, chat.user)]
         assert authors[-2:] == ["mediator", "worker"]
@@ -60,7 +60,7 @@ def test_handing_back_lets_the_bot_answer_again(setting, fixture_kb) -> None:
     casework.reply(ticket_id, mediator_id, "请稍等")
     casework.hand_back(ticket_id, mediator_id)
     assert chat.say("干满一年有没有年假").startswith("按示例条例")
-    assert events(fixture_kb, ticket_id)[-1] == (EventKind.HANDBACK, "调解员交还给小助手")
+    assert changes(fixture_kb, ticket_id)[-1] == (ChangeKind.HANDBACK, "调解员交还给小助手")
 
 
 def test_an_idle_mediator_hands_back_by_itself(setting, fixture_kb) -> None:
@@ -71,7 +71,7 @@ def test_an_idle_mediator_hands_back_by_itself(setting, fixture_kb) -> None:
             update(Conversation).where(Conversation.user_id == chat.user).values(handoff_at=utcnow() - timedelta(hours=3))
         )
     assert chat.say("干满一年有没有年假").startswith("按示例条例")
-    assert events(fixture_kb, ticket_id)[-1][0] == EventKind.HANDBACK
+    assert changes(fixture_kb, ticket_id)[-1][0] == ChangeKind.HANDBACK
 
 
 @pytest.mark.parametrize("setting", [Channel.WECHAT], indirect=True)
@@ -83,7 +83,7 @@ def test_wechat_budget_is_five_messages_in_48_hours(setting, fixture_kb) -> None
     refused = casework.reply(ticket_id, mediator_id, "第六条")
     assert not refused.delivered and "额度" in refused.reason
     assert len(sender.sent) == WECHAT_BUDGET
-    assert events(fixture_kb, ticket_id)[-1][0] == EventKind.REPLY_FAILED
+    assert changes(fixture_kb, ticket_id)[-1][0] == ChangeKind.REPLY_FAILED
     chat.say("我在")  # the worker writes again: a new window
     with fixture_kb.database.session() as session:
         assert budget_of("wechat", find_conversation(session, "wechat", chat.user)).remaining == WECHAT_BUDGET
@@ -150,7 +150,7 @@ def test_of_many_mediators_claiming_one_case_at_once_exactly_one_gets_it(db: Dat
     with db.session() as session:
         ticket = session.get(Ticket, ticket_id)
         assert ticket.assignee_id == won[0]
-        assert [e.kind for e in ticket.events] == [EventKind.CREATED, EventKind.ASSIGNED]
+        assert [c.kind for c in ticket.changes] == [ChangeKind.CREATED, ChangeKind.ASSIGNED]
 
 
 def test_only_the_cases_mediator_or_an_admin_works_it_and_nothing_reaches_the_worker_otherwise(database) -> None:
@@ -179,7 +179,7 @@ def test_only_the_cases_mediator_or_an_admin_works_it_and_nothing_reaches_the_wo
     with database.session() as session:
         ticket = session.get(Ticket, ticket_id)
         assert (ticket.status, ticket.assignee_id) == (Status.ASSIGNED, li)
-        assert ticket.events[-1].kind == EventKind.NOTE
+        assert ticket.changes[-1].kind == ChangeKind.NOTE
     assert casework.close(ticket_id, boss, Outcome.WITHDRAWN, None).delivered
     with pytest.raises(NoSuchCase):
         casework.start(999999, boss)

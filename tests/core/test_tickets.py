@@ -55,7 +55,7 @@ def test_a_case_walks_its_whole_lifecycle_and_every_step_is_recorded(db) -> None
             Status.CLOSED, Outcome.MEDIATED, Decimal("20000.00"), 5
         )
         assert ticket.first_responded_at is not None and ticket.closed_at is not None
-        history = [(e.kind, e.actor, e.from_status, e.to_status) for e in ticket.events]
+        history = [(e.kind, e.actor, e.from_status, e.to_status) for e in ticket.changes]
         assert history == [
             ("created", "worker", None, "new"),
             ("assigned", "管理员", "new", "assigned"),
@@ -64,7 +64,7 @@ def test_a_case_walks_its_whole_lifecycle_and_every_step_is_recorded(db) -> None
             ("status", "张调解", "in_mediation", "closed"),
             ("rating", "worker", None, None),
         ]
-        assert "挽回金额 20000" in ticket.events[4].text
+        assert "挽回金额 20000" in ticket.changes[4].text
 
 
 def test_the_lifecycle_refuses_what_makes_no_sense(database) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core.db import Database
 from core.laws import Article, all_laws, find_law
-from knowledge.importer import Outcome, import_statutes
+from knowledge.importer import ImportAction, import_statutes
 from knowledge.statutes import StatuteFormatError
 from support.knowledge import FIXTURE_LAWS
 
@@ -31,7 +31,7 @@ def article_texts(database: Database, law: str) -> dict[str, str]:
 
 def test_import_stores_articles_with_metadata(database: Database) -> None:
     [result] = import_statutes(database, [OLD])
-    assert result.outcome is Outcome.ADDED and result.articles == 7
+    assert result.action is ImportAction.ADDED and result.articles == 7
     with database.session() as session:
         law = find_law(session, "示例职工权益条例")
         third = next(a for a in law.articles if a.label == "第三条")
@@ -42,7 +42,7 @@ def test_import_stores_articles_with_metadata(database: Database) -> None:
 def test_newer_version_replaces_older(database: Database) -> None:
     import_statutes(database, [OLD])
     [result] = import_statutes(database, [NEW])
-    assert result.outcome is Outcome.REPLACED
+    assert result.action is ImportAction.REPLACED
     texts = article_texts(database, "示例职工权益条例")
     assert "第三条之一" not in texts and "七天" in texts["第四条"]
 
@@ -50,10 +50,10 @@ def test_newer_version_replaces_older(database: Database) -> None:
 def test_older_version_does_not_replace_newer_unless_forced(database: Database) -> None:
     import_statutes(database, [NEW])
     [kept] = import_statutes(database, [OLD])
-    assert kept.outcome is Outcome.KEPT_NEWER
+    assert kept.action is ImportAction.KEPT_NEWER
     assert "七天" in article_texts(database, "示例职工权益条例")["第四条"]
     [forced] = import_statutes(database, [OLD], force=True)
-    assert forced.outcome is Outcome.REPLACED
+    assert forced.action is ImportAction.REPLACED
     assert "五天" in article_texts(database, "示例职工权益条例")["第四条"]
 
 

@@ -1,14 +1,41 @@
-"""Compose an answer from retrieval results: the best card, the articles it rests on, the next step.
+"""The assistant's answer to a legal or service question, independent of any channel, and how it is
+composed from retrieval results: the best card, the articles it rests on, the next step.
 
 Every citation comes either from a card (whose citations are checked against the statute
 corpus in tests) or from an article in the index; nothing here makes up an article number.
 """
 
+from dataclasses import dataclass, field
+
+from core.wording import render
 from index.passages import Kind, Passage, article_id, citation_label
 from index.search import Hit, SearchResult
 from knowledge.cards import Action
-from bot.answers import Answer, CitedArticle
-from core.wording import render
+
+
+@dataclass(frozen=True)
+class CitedArticle:
+    law: str
+    number: int
+    label: str
+    quote: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"law": self.law, "article": self.number, "label": self.label, "quote": self.quote}
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    summary: str
+    citations: tuple[CitedArticle, ...]
+    action: Action | None
+    confident: bool
+    card_id: str | None = None
+    title: str | None = None
+    topic: str | None = None
+    passages: tuple[Hit, ...] = field(default=(), repr=False)
+
 
 CONFIDENT_COVERAGE = 0.3
 TENTATIVE_COVERAGE = 0.15
