@@ -1,21 +1,23 @@
 """The conversation engine: one inbound message in, the replies out, whatever the channel.
 
-Routing order: a mediator's open conversation (the bot stays quiet), platform events (subscribe,
+Routing order: a mediator's open conversation (the bot only acknowledges), platform events (subscribe,
 media, location, menu), a number chosen from the last buttons, 取消, the active flow, commands
 and small talk, and finally the question for retrieval.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
-from core.clock import aware, utcnow
+from core.casework import relay_to_mediator
+from core.clock import utcnow
 from core.consultations import record_consultation
 from core.conversations import load_conversation
 from core.db import Database
+from core.messages import Channel, Inbound, InboundKind, Reply
 from core.settings import Settings
-from core.tickets import Deadline, Ticket, record_handoff, record_worker_message
+from core.tickets import Deadline, Ticket
 from core.transcript import Author, record_line
 from bot.assistant import Assistant
 from bot.flows.base import Flow, Turn
@@ -26,7 +28,6 @@ from bot.flows.join import JoinFlow, MembershipStatusFlow
 from bot.flows.rating import RatingFlow
 from bot.flows.stations import StationsFlow
 from bot.intents import Intent, classify, compact, full_text_index, is_dispute
-from core.messages import Channel, Inbound, InboundKind, Reply
 from bot.replies import MENU, answer_reply, say
 from index.passages import article_id, citation_label
 from knowledge.places import Gazetteer, load_places, station_places
@@ -75,8 +76,9 @@ class Engine:
         with self.database.write_session() as session:
             conversation = load_conversation(session, message.channel, message.user_id, self.idle)
             turn = Turn(message, message.text.strip(), conversation, session)
+            previous = conversation.last_inbound_at
             self._note_inbound(turn)
-            replies = self._with_mediator(turn)
+            replies = self._with_mediator(turn, previous)
             if replies is None:
                 replies = self._dispatch(turn)
                 buttons = replies[-1].buttons if replies else ()
@@ -96,19 +98,18 @@ class Engine:
         shown = {InboundKind.LOCATION: "[位置]", InboundKind.MEDIA: "[图片/语音/视频]"}.get(message.kind, turn.text)
         record_line(turn.session, message.channel, message.user_id, Author.WORKER, shown)
 
-    def _with_mediator(self, turn: Turn) -> list[Reply] | None:
-        """While a mediator holds the conversation, the worker's messages go to the case and the bot is quiet."""
-        conversation = turn.conversation
-        if conversation.handoff_ticket_id is None or turn.message.kind not in WORKER_SENT:
+    def _with_mediator(self, turn: Turn, previous: datetime | None) -> list[Reply] | None:
+        """While a mediator holds the conversation, the worker's messages go to the case; the bot only says,
+        once per burst, that they reached the mediator."""
+        if turn.message.kind not in WORKER_SENT:
             return None
-        ticket = turn.session.get(Ticket, conversation.handoff_ticket_id)
-        if ticket is None or not ticket.is_open or utcnow() - aware(conversation.handoff_at) > self.mediator_idle:
-            if ticket is not None and ticket.is_open:
-                record_handoff(ticket, None, taken=False)
-            conversation.handoff_ticket_id, conversation.handoff_at = None, None
+        text = turn.text or "[位置/图片]"
+        relayed = relay_to_mediator(turn.session, turn.conversation, text, self.mediator_idle, previous)
+        if relayed is None:
             return None
-        record_worker_message(ticket, turn.text or "[位置/图片]")
-        return []
+        if not relayed.acknowledge:
+            return []
+        return [say("mediator_holding.j2", number=relayed.number, mediator=relayed.mediator)]
 
     def _dispatch(self, turn: Turn) -> list[Reply]:
         message = turn.message

@@ -8,6 +8,10 @@ moment earlier is refused, never worked by two people.
 
 Platform calls happen outside database transactions: a message to the worker is decided (the rule, an open
 case, WeChat's customer-service budget) in one transaction, sent, and its result recorded in the next.
+
+A mediator's reply takes the worker's conversation over: the worker's messages then go to the case (the
+chat engine calls `relay_to_mediator`), until the mediator hands it back, closes the case or stays silent
+too long.
 """
 
 from collections.abc import Callable, Iterator
@@ -33,12 +37,14 @@ from core.tickets import (
     close,
     record_handoff,
     record_reply,
+    record_worker_message,
     start_mediation,
 )
 from core.transcript import Author, record_line
 from core.users import User
 from core.wording import render
 
+BURST_GAP = timedelta(minutes=10)  # a worker quiet this long who writes again is told again where it goes
 WECHAT_WINDOW = timedelta(hours=48)
 WECHAT_BUDGET = 5
 RATING_FLOW = "rating"  # the chat flow that takes the worker's score after a case is closed
@@ -187,24 +193,31 @@ class Casework:
         with self._acting(ticket_id, actor_id) as (session, ticket, actor):
             conversation = find_conversation(session, ticket.channel, ticket.user_id)
             if conversation is not None and conversation.handoff_ticket_id == ticket.id:
-                conversation.handoff_ticket_id, conversation.handoff_at = None, None
+                _release(conversation)
                 record_handoff(ticket, actor, taken=False)
 
     def close(
         self, ticket_id: int, actor_id: int, outcome: Outcome, amount: Decimal | None, note: str = ""
     ) -> Delivery:
-        """Close, give the conversation back to the bot and ask the worker for a rating."""
+        """Close, give the conversation back to the bot, and tell the worker the outcome and any amount
+        recovered, asking them to rate the help."""
         with self._acting(ticket_id, actor_id, open_only=True) as (session, ticket, actor):
             close(ticket, outcome, amount, note, actor)
             conversation = _conversation(session, ticket)
-            conversation.handoff_ticket_id, conversation.handoff_at = None, None
+            _release(conversation)
             conversation.enter(RATING_FLOW, "await", {"ticket_id": ticket.id, "number": ticket.number})
             conversation.remember(buttons=[[b.label, b.payload] for b in RATING_SCORES])
-            channel, user_id, number = ticket.channel, ticket.user_id, ticket.number
+            channel, user_id = ticket.channel, ticket.user_id
+            closing = render(
+                "case_closed.j2",
+                number=ticket.number,
+                outcome=Outcome(ticket.outcome).label,
+                amount=ticket.amount_recovered,
+            )
             budget = budget_of(channel, conversation)
         if not budget.available:
             return Delivery(False, "微信客服消息额度不足，未能发送评价邀请")
-        request = Reply(render("rating_prompt.j2", number=number), RATING_SCORES)
+        request = Reply(closing, RATING_SCORES)
         try:
             self.outbound.send(Channel(channel), user_id, request)
         except DeliveryError as error:
@@ -247,6 +260,45 @@ class Casework:
         """The record of what a platform call did, after it; the call itself was allowed in `_acting`."""
         with self.database.session() as session:
             yield session, session.get(Ticket, ticket_id), session.get(User, actor_id)
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """A worker's message passed to the case whose mediator holds the conversation."""
+
+    number: str
+    mediator: str | None
+    acknowledge: bool  # the first message of a burst: the worker is told it reached the mediator
+
+
+def relay_to_mediator(
+    session: Session, conversation: Conversation, text: str, idle: timedelta, previous_message: datetime | None
+) -> Relayed | None:
+    """The worker's message for the mediator holding the conversation; None when nobody holds it (any more):
+    the case is closed, or its mediator has been silent for `idle` and the bot answers again.
+
+    One short acknowledgement per burst: for the first message since the mediator last wrote, or after the
+    worker (whose message before this one came at `previous_message`) was quiet for `BURST_GAP`.
+    """
+    if conversation.handoff_ticket_id is None:
+        return None
+    ticket = session.get(Ticket, conversation.handoff_ticket_id)
+    now = utcnow()
+    held_since = aware(conversation.handoff_at)
+    if ticket is None or not ticket.is_open or now - held_since > idle:
+        if ticket is not None and ticket.is_open:
+            record_handoff(ticket, None, taken=False)
+        _release(conversation)
+        return None
+    record_worker_message(ticket, text)
+    quiet = previous_message is None or aware(previous_message) < held_since
+    quiet = quiet or now - aware(previous_message) >= BURST_GAP
+    mediator = ticket.assignee.display_name if ticket.assignee else None
+    return Relayed(ticket.number or "", mediator, acknowledge=quiet)
+
+
+def _release(conversation: Conversation) -> None:
+    conversation.handoff_ticket_id, conversation.handoff_at = None, None
 
 
 def _conversation(session: Session, ticket: Ticket) -> Conversation:

@@ -1,5 +1,6 @@
 """Every sentence a worker reads comes from a template here, so wording is edited in one place."""
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +18,11 @@ def shorten(text: str, limit: int) -> str:
     return (cut[: end + 1] if end >= limit // 2 else cut.rstrip("，、,")) + "……"
 
 
+def yuan(amount: Decimal) -> str:
+    """Money as a worker reads it: 8,000 for whole yuan, 12,000.50 otherwise."""
+    return f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+
+
 @lru_cache
 def environment() -> Environment:
     env = Environment(
@@ -29,6 +35,7 @@ def environment() -> Environment:
         auto_reload=False,  # templates ship with the code; checking their mtimes on every render costs time
     )
     env.filters["shorten"] = shorten
+    env.filters["yuan"] = yuan
     return env
 
 

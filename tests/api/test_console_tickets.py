@@ -258,7 +258,8 @@ def test_a_reply_reaches_the_web_worker_who_answers_into_the_case(site: Site) ->
     )
     assert sent.startswith("回复已送达职工")
     assert outbox(chat)[-1]["text"] == "【工会调解员 王调解】\n您好，我是王调解，明天上午给您打电话。"
-    assert say(chat, "好的，我上午都有空") == "", "the bot does not talk over the mediator"
+    assert say(chat, "好的，我上午都有空") == "收到，已转给调解员王调解，请稍候，回复会发到这里。"
+    assert say(chat, "电话打这个号就行") == "", "the bot does not talk over the mediator"
     live = mediator.get(f"/console/tickets/{ticket_id}/live")
     assert live.status_code == 200 and live.headers["cache-control"] == "no-store"
     history = re.search(r'<ol class="history">(.*?)</ol>', live.text, re.S).group(1)
@@ -305,7 +306,8 @@ def test_starting_and_closing_with_an_amount_asks_the_worker_for_a_rating(site: 
         "mediated",
         Decimal("25000.00"),
     )
-    assert "已经办结" in outbox(chat)[-1]["text"]
+    number = number_of(site, ticket_id)
+    assert outbox(chat)[-1]["text"].startswith(f"你的案件 {number} 已结案：调解成功，挽回 25,000 元。")
     page = mediator.get(f"/console/tickets/{ticket_id}").text
     assert "尚未评分" in page and "25,000.00 元" in page and "调解成功" in page
     assert f'action="/console/tickets/{ticket_id}/reply"' not in page, "a closed case has no reply box"

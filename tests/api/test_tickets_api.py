@@ -159,7 +159,8 @@ def test_a_case_walks_through_the_api(site: Site) -> None:
     body = closed.json()
     assert body["ticket"]["status"] == "closed" and body["ticket"]["amount_recovered"] == "12000.50"
     assert body["ticket"]["outcome_label"] == "调解成功" and body["rating_request"]["delivered"] is True
-    assert "已经办结" in chat.get("/api/chat/updates", params={"after": 0}).json()["messages"][-1]["text"]
+    told = chat.get("/api/chat/updates", params={"after": 0}).json()["messages"][-1]["text"]
+    assert "已结案：调解成功，挽回 12,000.50 元。" in told
     again = wang.post(f"/api/tickets/{ticket_id}/close", json={"outcome": "failed"})
     assert again.status_code == 409 and "closed" in again.json()["detail"]
     assert wang.post(f"/api/tickets/{ticket_id}/reply", json={"text": "还在吗"}).status_code == 409

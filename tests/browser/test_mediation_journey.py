@@ -1,6 +1,6 @@
 """A dispute from the worker's web chat to a mediator's console and back, in headless Chromium against the
 real app on loopback: intake, claim, transcript, a canned reply arriving in the chat, the worker's answer
-reaching the case history by polling (the bot stays quiet), closing with an amount, the rating, and the
+reaching the case history by polling (the bot only acknowledges), closing with an amount, the rating, and the
 dashboard. Screenshots of each step go to tests/artifacts/."""
 
 import re
@@ -135,7 +135,7 @@ def test_a_case_from_chat_to_mediator_and_back(browsing: Browsing, site: Site) -
     expect(console.locator("#live .history")).to_contain_text("请问今晚7点方便通电话吗？")
     screenshot(console, "mediation-journey-4-replied")
 
-    # The worker's chat shows the mediator's message; the worker answers and the bot stays quiet.
+    # The worker's chat shows the mediator's message; the worker answers and the bot only says it is passed on.
     message = bot_messages(chat).last
     expect(message).to_contain_text("【工会调解员 王调解】", timeout=10_000)
     expect(message).to_contain_text("请问今晚7点方便通电话吗？")
@@ -144,9 +144,10 @@ def test_a_case_from_chat_to_mediator_and_back(browsing: Browsing, site: Site) -
         box = chat.get_by_label("输入你的问题")
         box.fill("方便的，晚上7点后都可以")
         box.press("Enter")
-    assert answered.value.json()["replies"] == []
+    [acknowledgement] = answered.value.json()["replies"]
+    assert acknowledgement["text"].startswith("收到，已转给调解员王调解")
     expect(chat.locator("#messages > li.typing")).to_have_count(0)
-    expect(bot_messages(chat)).to_have_count(count)
+    expect(bot_messages(chat)).to_have_count(count + 1)
     expect(chat.locator("#messages > li.me").last).to_contain_text("方便的，晚上7点后都可以")
     screenshot(chat, "mediation-journey-5-worker-sees-reply")
 
@@ -166,9 +167,9 @@ def test_a_case_from_chat_to_mediator_and_back(browsing: Browsing, site: Site) -
     expect(console.locator(".facts")).to_contain_text("尚未评分")
     screenshot(console, "mediation-journey-7-closed")
 
-    # The worker is asked to rate the help and gives 5.
+    # The worker hears the outcome, is asked to rate the help and gives 5.
     request = bot_messages(chat).last
-    expect(request).to_contain_text(f"你的案件 {number} 已经办结", timeout=10_000)
+    expect(request).to_contain_text(f"你的案件 {number} 已结案：调解成功，挽回 8,000 元。", timeout=10_000)
     expect(request.get_by_role("button")).to_have_count(5)
     press(chat, "5分")
     expect(bot_messages(chat).last).to_contain_text("谢谢你的评价")

@@ -101,10 +101,12 @@ def test_events_of_no_interest_are_acknowledged(account: WeChatSimulator, user: 
     assert (report.response.status_code, report.response.text) == (200, "success")
 
 
-def test_while_a_mediator_holds_the_conversation_the_bot_answers_nothing(running, user: str) -> None:
+def test_while_a_mediator_holds_the_conversation_the_bot_only_acknowledges(running, user: str) -> None:
+    """The acknowledgement is the passive reply, so it spends none of WeChat's customer-service budget."""
     services, account = running
     account.text(user, "你好")
     ids = assigned_case(services.database, "wechat", user, f"m-{user}", "周调解")
     assert services.casework.reply(*ids, "您好，我来跟进您的案件。").delivered
-    quiet = account.text(user, "好的，公司说下周发")
+    assert account.text(user, "好的，公司说下周发").content == "收到，已转给调解员周调解，请稍候，回复会发到这里。"
+    quiet = account.text(user, "您看怎么办")
     assert (quiet.response.status_code, quiet.response.text, quiet.reply) == (200, "success", None)

@@ -23,6 +23,9 @@ from support.outbound import RecordingSender
 from support.transcript import Transcript
 
 
+HOLDING = "收到，已转给调解员张调解，请稍候，回复会发到这里。"
+
+
 @pytest.fixture
 def setting(fixture_kb, assistant, request):
     """A worker on `channel` with an assigned case, a mediator, and a recording outbound port."""
@@ -41,18 +44,50 @@ def changes(fixture_kb, ticket_id: int) -> list[tuple[str, str | None]]:
         return [(c.kind, c.text) for c in session.get(Ticket, ticket_id).changes]
 
 
-def test_reply_reaches_the_worker_and_the_bot_stays_quiet(setting, fixture_kb) -> None:
+def test_reply_reaches_the_worker_whose_answer_goes_to_the_case(setting, fixture_kb) -> None:
     chat, casework, sender, (ticket_id, mediator_id) = setting
     assert casework.reply(ticket_id, mediator_id, "您好，我是调解员，想了解一下情况。").delivered
     [(user, reply)] = sender.sent
     assert user == chat.user and reply.text == "【工会调解员 张调解】\n您好，我是调解员，想了解一下情况。"
-    assert chat.say("公司说下周发，我该怎么回") == ""
+    assert chat.say("公司说下周发，我该怎么回") == HOLDING
     kinds = [kind for kind, _ in changes(fixture_kb, ticket_id)]
     assert kinds[-3:] == [ChangeKind.REPLY, ChangeKind.HANDOFF, ChangeKind.WORKER_MESSAGE]
     with fixture_kb.database.session() as session:
         authors = [line.author for line in transcript(session, chat.channel, chat.user)]
-        assert authors[-2:] == ["mediator", "worker"]
+        assert authors[-3:] == ["mediator", "worker", "bot"]
         assert session.get(Ticket, ticket_id).first_responded_at is not None
+
+
+def number_of(fixture_kb, ticket_id: int) -> str:
+    with fixture_kb.database.session() as session:
+        return session.get(Ticket, ticket_id).number
+
+
+def quiet_for(fixture_kb, chat: Transcript, gap: timedelta) -> None:
+    """As if the worker's last message had come `gap` ago."""
+    with fixture_kb.database.session() as session:
+        session.execute(
+            update(Conversation).where(Conversation.user_id == chat.user).values(last_inbound_at=utcnow() - gap)
+        )
+
+
+def test_while_the_mediator_holds_the_case_each_burst_gets_one_acknowledgement(setting, fixture_kb) -> None:
+    chat, casework, _, (ticket_id, mediator_id) = setting
+    casework.reply(ticket_id, mediator_id, "您好，我是张调解，想了解一下情况。")
+    for worker, assistant in (
+        ("公司说下周发", HOLDING),  # the first message after the mediator's reply
+        ("可是已经拖了三个月", ""),
+        ("我还有考勤截图", ""),
+    ):
+        assert chat.say(worker) == assistant, worker
+    quiet_for(fixture_kb, chat, timedelta(minutes=11))
+    assert chat.say("还在吗") == HOLDING, "a new burst after a quiet gap"
+    assert chat.say("我等你消息") == ""
+    casework.reply(ticket_id, mediator_id, "明天上午给您打电话。")
+    assert chat.say("好的") == HOLDING, "the first message after the mediator's next reply"
+    assert chat.say("谢谢") == ""
+    worker_lines = [text for kind, text in changes(fixture_kb, ticket_id) if kind == ChangeKind.WORKER_MESSAGE]
+    assert worker_lines == ["公司说下周发", "可是已经拖了三个月", "我还有考勤截图", "还在吗", "我等你消息", "好的", "谢谢"]
 
 
 def test_handing_back_lets_the_bot_answer_again(setting, fixture_kb) -> None:
@@ -100,16 +135,29 @@ def test_a_closed_window_reported_by_wechat_spends_the_budget(setting, fixture_k
         assert budget_of("wechat", find_conversation(session, "wechat", chat.user)).remaining == 0
 
 
-def test_closing_asks_for_a_rating_that_is_stored(setting, fixture_kb) -> None:
+def test_closing_tells_the_outcome_and_amount_and_asks_for_a_rating_that_is_stored(setting, fixture_kb) -> None:
     chat, casework, sender, (ticket_id, mediator_id) = setting
     casework.reply(ticket_id, mediator_id, "单位同意支付")
     assert casework.close(ticket_id, mediator_id, Outcome.MEDIATED, Decimal("12000"), "当场支付").delivered
     _, request = sender.sent[-1]
-    assert "已经办结" in request.text and [b.label for b in request.buttons][0] == "1分"
+    number = number_of(fixture_kb, ticket_id)
+    assert request.text == (
+        f"你的案件 {number} 已结案：调解成功，挽回 12,000 元。\n"
+        "这次工会的帮助你满意吗？请打个分：5分最满意，1分最不满意。"
+    )
+    assert [b.label for b in request.buttons] == ["1分", "2分", "3分", "4分", "5分"]
+    assert "当场支付" not in request.text, "the closing note is internal"
     assert chat.say("4").startswith("谢谢你的评价")
     with fixture_kb.database.session() as session:
         ticket = session.get(Ticket, ticket_id)
         assert (ticket.rating, ticket.amount_recovered, ticket.outcome) == (4, Decimal("12000.00"), "mediated")
+
+
+def test_closing_without_an_amount_states_the_outcome_alone(setting, fixture_kb) -> None:
+    chat, casework, sender, (ticket_id, mediator_id) = setting
+    assert casework.close(ticket_id, mediator_id, Outcome.FAILED, None, "单位拒绝调解").delivered
+    _, request = sender.sent[-1]
+    assert request.text.startswith(f"你的案件 {number_of(fixture_kb, ticket_id)} 已结案：调解不成。\n这次")
 
 
 def new_case(database: Database, user_id: str = "worker") -> int:

@@ -1,4 +1,6 @@
-from core.wording import render, shorten
+from decimal import Decimal
+
+from core.wording import render, shorten, yuan
 
 
 def test_short_text_is_kept_whole() -> None:
@@ -19,3 +21,7 @@ def test_templates_fail_loudly_on_missing_values() -> None:
 
     with pytest.raises(jinja2.UndefinedError):
         render("uncertain.j2")
+
+
+def test_money_reads_as_whole_yuan_where_it_is() -> None:
+    assert [yuan(Decimal(v)) for v in ("8000", "8000.00", "12000.5", "0.75")] == ["8,000", "8,000", "12,000.50", "0.75"]
