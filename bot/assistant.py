@@ -1,11 +1,11 @@
 """Question in, answer out: the one entry point the CLI, the HTTP API and the chat engine share."""
 
+from bot.answer import Answer, compose
 from core.settings import Settings
+from core.wording import render
 from index.holder import IndexHolder
 from index.search import SearchResult
 from index.store import IndexStore
-from bot.answer import Answer, compose
-from core.wording import render
 
 QUOTE_LIMIT = 400
 

@@ -4,9 +4,9 @@ import typer
 
 from bot.channels.wechat import menu_layout
 from bot.channels.wechat_api import WeChatSender
-from core.outbound import DeliveryError
 from cli.context import database, settings
 from core.cache import SharedCache
+from core.outbound import DeliveryError
 
 app = typer.Typer(help="WeChat Official Account.", no_args_is_help=True)
 menu = typer.Typer(help="The custom menu at the bottom of the chat.", no_args_is_help=True)

@@ -21,8 +21,8 @@ from telegram.ext import Application
 
 from api.bodies import read_bounded
 from api.deps import SettingsDep
-from bot.channels.telegram import build_application
 from api.services import Services
+from bot.channels.telegram import build_application
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["telegram"])

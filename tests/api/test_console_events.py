@@ -16,12 +16,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from api.app import create_app
-from core.clock import aware
-from core.messages import Channel
 from api.services import Services
 from core.audit import AuditEntry
+from core.clock import aware
 from core.events import Event, Registrant, Registration, register
 from core.members import Application, apply, approve
+from core.messages import Channel
 from core.users import LoginSession, Role, User, create_user
 from support.knowledge import make_settings
 from support.outbound import RecordingSender

@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from api.app import create_app
-from core.messages import Channel
-from core.outbound import WindowClosed
 from api.services import Services
 from core.audit import AuditEntry
 from core.members import Application, Member, apply
+from core.messages import Channel
+from core.outbound import WindowClosed
 from core.users import LoginSession, Role, User, create_user
 from support.knowledge import make_settings
 from support.outbound import RecordingSender

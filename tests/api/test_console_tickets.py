@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
-from core.clock import utcnow
-from core.messages import Channel, Inbound, InboundKind
 from api.services import Services
+from core.clock import utcnow
 from core.conversations import Conversation
+from core.messages import Channel, Inbound, InboundKind
 from core.tickets import Category, ChangeKind, Deadline, Intake, Status, Ticket, open_ticket
 from support.console import console_client, csrf, flash, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings

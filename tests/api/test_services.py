@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from api.services import Services, build_services
 from bot.channels.wechat_api import WeChatSender
 from core.messages import Channel, Inbound, InboundKind
-from api.services import Services, build_services
 from core.tickets import Ticket
 from support.cases import assigned_case
 from support.fake_wechat_api import TEMPLATE_ID, FakeWeChatApi, fake_wechat_api, openid

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from bot.engine import Engine
-from core.messages import Inbound, Reply
 from api.services import Services
+from bot.engine import Engine
 from core import idempotency
 from core.consultations import Consultation
 from core.idempotency import InboundMessage
+from core.messages import Inbound, Reply
 from support.fake_wechat_api import FakeWeChatApi, fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.postgres import postgres_url

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from api.app import create_app
+from api.services import Services
 from bot.channels.web import WebSender
 from core.messages import Button, Reply
-from api.services import Services
 from support.browser import Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.server import free_port, serving
