@@ -284,17 +284,20 @@ def relay_to_mediator(
         return None
     ticket = session.get(Ticket, conversation.handoff_ticket_id)
     now = utcnow()
-    held_since = aware(conversation.handoff_at)
-    if ticket is None or not ticket.is_open or now - held_since > idle:
+    mediator_wrote = aware(conversation.handoff_at)  # set again by each of the mediator's replies
+    if ticket is None or not ticket.is_open or now - mediator_wrote > idle:
         if ticket is not None and ticket.is_open:
             record_handoff(ticket, None, taken=False)
         _release(conversation)
         return None
     record_worker_message(ticket, text)
-    quiet = previous_message is None or aware(previous_message) < held_since
-    quiet = quiet or now - aware(previous_message) >= BURST_GAP
+    new_burst = (
+        previous_message is None
+        or aware(previous_message) < mediator_wrote
+        or now - aware(previous_message) >= BURST_GAP
+    )
     mediator = ticket.assignee.display_name if ticket.assignee else None
-    return Relayed(ticket.number or "", mediator, acknowledge=quiet)
+    return Relayed(ticket.number or "", mediator, acknowledge=new_burst)
 
 
 def _release(conversation: Conversation) -> None:

@@ -324,7 +324,7 @@ def reply_action(
         delivery = casework.reply(ticket_id, context.user.id, text)
         if not delivery.delivered:
             raise NotDelivered(f"回复未送达：{delivery.reason}")
-        return "回复已送达职工。职工接下来发的消息会转到这个案件，小助手不会插话。"
+        return "回复已送达职工。职工接下来发的消息会转到这个案件，小助手只告诉职工“已转给调解员”，不再自动回答。"
 
     return _act(ticket_id, run)
 

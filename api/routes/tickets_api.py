@@ -1,7 +1,7 @@
 """`/api/tickets`: the dispute cases for mediators' and admins' own tools — the queue, a case with its
 history, and the console's actions. Bearer token from `POST /api/auth/token`.
 
-The rules are the console's (`core.casework`): a mediator claims an unassigned case, admins assign to
+The rules are the console's, from `core.casework`: a mediator claims an unassigned case, admins assign to
 anyone; replying, starting and closing are for the case's mediator or an admin. A change the
 lifecycle does not allow is 409 with the reason; a case that does not exist is 404.
 """
