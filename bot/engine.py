@@ -192,7 +192,9 @@ def build_engine(
     """The engine with every flow. `notify` hears of new cases, `promoted` of waitlist promotions."""
     stations = load_stations(settings.stations_file)
     stations_flow = StationsFlow(stations, Gazetteer(load_places() + station_places(stations)))
-    deadline = Deadline(settings.first_response_working_days, settings.timezone, frozenset(settings.holidays))
+    deadline = Deadline(
+        settings.first_response_working_days, settings.timezone, frozenset(settings.holidays), settings.working_day_ends
+    )
     flows: dict[str, Flow] = {
         "stations": stations_flow,
         "dispute": DisputeFlow(deadline, notify),
