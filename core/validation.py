@@ -1,4 +1,4 @@
-"""Validation of what workers type: mainland mobile numbers and money amounts, written as people write them."""
+"""What workers type, checked as they write it: names, mainland mobile numbers and money amounts."""
 
 import re
 import unicodedata
@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from knowledge.numerals import DIGITS, parse_numeral
 
+NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z ]{2,20}$")
 MOBILE = re.compile(r"1[3-9]\d{9}")
 SEPARATORS = re.compile(r"[\s\-–—.()（）]")
 COUNTRY_CODE = re.compile(r"^(?:00)?86(?=1\d{10}$)")
@@ -15,6 +16,12 @@ CURRENCY = ("人民币", "块钱", "块", "元", "rmb")
 ROUGHLY = ("左右", "多")
 MAGNITUDES = (("万", 10000), ("千", 1000), ("百", 100))
 MAX_AMOUNT = Decimal("100000000")
+
+
+def parse_name(text: str) -> str | None:
+    """A real name: 2 to 20 Chinese or Latin letters (with · for minority names), no digits or symbols."""
+    name = text.strip()
+    return name if NAME.match(name) else None
 
 
 def parse_mobile(text: str) -> str | None:

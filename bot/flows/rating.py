@@ -1,11 +1,26 @@
 """After a case is closed the worker is asked to rate the help, 1 to 5."""
 
-from bot.flows.base import Turn
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.flows.base import Turn, state_of
 from bot.messages import Button, Reply
 from bot.replies import say
 from core.tickets import Ticket, TicketError, rate
 
 SCORES = tuple(Button(f"{score}分", str(score)) for score in range(1, 6))
+
+
+class RatingStep(StrEnum):
+    AWAIT = "await"
+
+
+@dataclass
+class Rating:
+    """Set by the mediator's closing of the case (bot.mediation), which enters this flow."""
+
+    ticket_id: int = 0
+    number: str = ""
 
 
 def rating_buttons() -> tuple[Button, ...]:
@@ -16,12 +31,12 @@ class RatingFlow:
     name = "rating"
 
     def start(self, turn: Turn) -> list[Reply]:
-        return [say("rating_prompt.j2", SCORES, number=turn.conversation.data.get("number", ""))]
+        return [say("rating_prompt.j2", SCORES, number=state_of(turn, Rating).number)]
 
     def handle(self, turn: Turn) -> list[Reply] | None:
         """Anything but a score leaves the flow and is handled as a normal message."""
         text = turn.text.strip().removesuffix("分")
-        ticket = turn.session.get(Ticket, turn.conversation.data.get("ticket_id", 0))
+        ticket = turn.session.get(Ticket, state_of(turn, Rating).ticket_id)
         turn.conversation.leave()
         if ticket is None or not text.isdigit():
             return None
