@@ -198,7 +198,10 @@ def build_engine(
     stations = load_stations(settings.stations_file)
     stations_flow = StationsFlow(stations, Gazetteer(load_places() + station_places(stations)))
     deadline = Deadline(
-        settings.first_response_working_days, settings.timezone, frozenset(settings.holidays), settings.working_day_ends
+        settings.first_response_working_days,
+        settings.timezone,
+        frozenset(settings.holidays),
+        settings.working_day_ends,
     )
     sign_up = EventSignUpForm(settings.timezone)
     forms = [DisputeForm(deadline, notify), JoinForm(), sign_up]

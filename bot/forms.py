@@ -17,7 +17,9 @@ from bot.intents import compact
 from bot.messages import Button, Reply
 from bot.replies import say
 
-YES = frozenset({"同意", "我同意", "好", "好的", "可以", "行", "没问题", "是", "是的", "对", "确认", "确定", "确认提交", "提交"})
+YES = frozenset(
+    {"同意", "我同意", "好", "好的", "可以", "行", "没问题", "是", "是的", "对", "确认", "确定", "确认提交", "提交"}
+)
 NO = frozenset({"不同意", "不", "不行", "否", "拒绝", "不要", "不可以"})
 SKIP = frozenset({"跳过", "不清楚", "不知道", "没有", "无", "不涉及", "不确定", "不想说"})
 CHANGE = frozenset({"修改", "修改一项", "改", "改一下", "不对", "有错"})
@@ -25,7 +27,8 @@ RESTART = frozenset({"重新填写", "重填", "从头来", "重新来"})
 KEEP = frozenset({"不改了", "不改", "返回"})
 
 AGREE, DISAGREE = Button("同意", "同意"), Button("不同意", "不同意")
-CONFIRM, CHANGE_ONE, START_OVER = Button("确认提交", "确认提交"), Button("修改一项", "修改"), Button("重新填写", "重新填写")
+CONFIRM, START_OVER = Button("确认提交", "确认提交"), Button("重新填写", "重新填写")
+CHANGE_ONE = Button("修改一项", "修改")
 SKIP_BUTTON, KEEP_BUTTON = Button("跳过", "跳过"), Button("不改了", "不改了")
 CONSENT_BUTTONS = (AGREE, DISAGREE)
 REVIEW_BUTTONS = (CONFIRM, CHANGE_ONE, START_OVER)
@@ -81,7 +84,7 @@ def text_between(low: int, high: int) -> Callable[[str], str | None]:
 
 
 class Form(Generic[State]):
-    """A flow built from a declaration. Subclasses set the class attributes and implement `submit` and `already`."""
+    """A flow built from a declaration: subclasses set the class attributes, `submit` and `already`."""
 
     name: str
     state: type[State]
@@ -111,6 +114,8 @@ class Form(Generic[State]):
         except (KeyError, ValueError):  # a conversation saved by an older release: begin again
             return self.start(turn)
         words = compact(turn.text)
+        if words in RESTART:  # at any step, not taken for an answer
+            return self.begin(turn, replace(state, **{f.name: None for f in self.fields}))
         match step:
             case Step.FIELD:
                 return self._answer(turn, state, progress)
@@ -149,7 +154,8 @@ class Form(Generic[State]):
         if asking is not None:
             progress.asking = asking.name
             self._keep(turn, Step.FIELD, state, progress)
-            return [self._say(turn, asking.prompt, self._buttons(turn, asking), state, changing=progress.consented)]
+            buttons = self._buttons(turn, asking)
+            return [self._say(turn, asking.prompt, buttons, state, changing=progress.consented)]
         if not progress.consented:
             self._keep(turn, Step.CONSENT, state, progress)
             return [self._say(turn, self.consent, CONSENT_BUTTONS, state)]
@@ -184,8 +190,6 @@ class Form(Generic[State]):
         if words in CHANGE:
             self._keep(turn, Step.CHANGE, state, progress)
             return [self._which(state)]
-        if words in RESTART:
-            return self.begin(turn, replace(state, **{f.name: None for f in self.fields}))
         return [say("form_confirm_again.j2", REVIEW_BUTTONS)]
 
     def _change(self, turn: Turn, state: State, progress: Progress, words: str) -> list[Reply]:

@@ -91,7 +91,8 @@ class EventSignUpForm(Form[SignUp]):
             return [say("events_closed.j2", (BACK,))]
         member = member_of(turn.session, turn.message.channel, turn.message.user_id)
         if member is not None and member.status == MemberStatus.APPROVED:
-            registrant = Registrant(turn.message.channel, turn.message.user_id, member.name, member.phone, member.id)
+            channel, user_id = turn.message.channel, turn.message.user_id
+            registrant = Registrant(channel, user_id, member.name, member.phone, member.id)
             replies, record_id = self._register(turn, event.id, registrant)
             self.remember(turn, record_id)
             return replies
@@ -101,7 +102,9 @@ class EventSignUpForm(Form[SignUp]):
 
     def context(self, turn: Turn, state: SignUp) -> dict[str, object]:
         event = turn.session.get(Event, state.event_id)
-        return {"title": event.title if event else "", "starts": local_time(event.starts_at, self.zone) if event else ""}
+        if event is None:
+            return {"title": "", "starts": ""}
+        return {"title": event.title, "starts": local_time(event.starts_at, self.zone)}
 
     def submit(self, turn: Turn, state: SignUp) -> tuple[list[Reply], int | None]:
         registrant = Registrant(turn.message.channel, turn.message.user_id, state.name, state.phone)

@@ -70,7 +70,8 @@ class JoinForm(Form[JoinAnswers]):
         Field("occupation", "工作", text_between(2, 20), "join_occupation.j2", "join_occupation_again.j2",
               tuple(Button(o, o) for o in OCCUPATIONS), when=gig),
         Field("platform", "平台/站点", text_between(2, 50), "join_platform.j2", "join_platform_again.j2", when=gig),
-        Field("employer", "单位", text_between(2, 100), "join_employer.j2", "join_employer_again.j2", when=employed),
+        Field("employer", "单位", text_between(2, 100), "join_employer.j2", "join_employer_again.j2",
+              when=employed),
     )
     consent = "join_consent.j2"
     declined = "join_declined.j2"

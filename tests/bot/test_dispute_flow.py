@@ -146,9 +146,8 @@ def test_an_old_button_after_the_conversation_was_forgotten_is_answered_honestly
     chat = make_chat()
     run(chat, (*UNTIL_CONSENT, ("同意", "请核对"), ("确认提交", "编号")))
     with fixture_kb.database.session() as session:
-        session.execute(
-            update(Conversation).where(Conversation.user_id == chat.user).values(updated_at=utcnow().replace(year=2020))
-        )
+        forgotten = update(Conversation).where(Conversation.user_id == chat.user)
+        session.execute(forgotten.values(updated_at=utcnow().replace(year=2020)))
     run(chat, (("确认提交", "可能已经提交过", ["我的工单", "我的会员", "我的报名"]), ("［我的工单］", "｜欠薪｜待受理")))
     with fixture_kb.database.session() as session:
         assert session.scalars(select(Consultation).where(Consultation.user_id == chat.user)).all() == []
@@ -169,8 +168,11 @@ def test_declining_consent_stores_nothing(make_chat, fixture_kb) -> None:
         assert session.scalars(select(Ticket).where(Ticket.user_id == chat.user)).all() == []
 
 
-def test_restart_from_the_summary(make_chat) -> None:
-    run(make_chat(), (*UNTIL_CONSENT, ("同意", "请核对"), ("［重新填写］", "先选一下纠纷的类型", CATEGORIES)))
+def test_restart_from_the_summary_or_midway(make_chat) -> None:
+    chat = make_chat()
+    run(chat, (*UNTIL_CONSENT, ("同意", "请核对"), ("［重新填写］", "先选一下纠纷的类型", CATEGORIES)))
+    run(chat, (*UNTIL_CONSENT[1:4], ("重新填写", "先选一下纠纷的类型", CATEGORIES), *UNTIL_CONSENT[1:],
+               ("同意", "请核对", "情况：今年三月起公司没发工资")))
 
 
 def test_my_cases_shows_status_and_takes_more_information(make_chat, fixture_kb) -> None:

@@ -59,7 +59,8 @@ def test_each_form_speaks_in_its_own_templates(fixture_kb, assistant) -> None:
     forms = [flow for flow in engine.flows.values() if isinstance(flow, Form)]
     assert {form.name for form in forms} == set(PREFIXES)
     for form in forms:
-        templates = [form.consent, form.declined, form.summary, *(t for f in form.fields for t in (f.prompt, f.again))]
+        asked = [template for f in form.fields for template in (f.prompt, f.again)]
+        templates = [form.consent, form.declined, form.summary, *asked]
         assert all(t.startswith(PREFIXES[form.name]) for t in templates), templates
 
 

@@ -20,7 +20,8 @@ def run(chat: Transcript, rows: Iterable[Sequence[str | list[str]]]) -> str:
         said = chat.press(sent[1:-1]) if pressed else chat.say(sent)
         for expectation in expected:
             if isinstance(expectation, list):
-                assert chat.buttons == expectation, f"after {sent!r} the buttons are {chat.buttons}\n\n{chat.reading}"
+                offered = chat.buttons
+                assert offered == expectation, f"after {sent!r} the buttons are {offered}\n\n{chat.reading}"
             else:
                 assert expectation in said, f"after {sent!r} expected {expectation!r}\n\n{chat.reading}"
     return said
