@@ -1,8 +1,8 @@
 """The conversation engine: one inbound message in, the replies out, whatever the channel.
 
 Routing order: a mediator's open conversation (the bot only acknowledges), platform events (subscribe,
-media, location, menu), a number chosen from the last buttons, 取消, the active flow, commands
-and small talk, and finally the question for retrieval.
+media, location, menu), a number chosen from the last buttons, 取消, the active flow, an old button
+of a form already submitted, commands and small talk, and finally the question for retrieval.
 """
 
 from collections.abc import Callable
@@ -22,11 +22,12 @@ from core.transcript import Author, record_line
 from bot.assistant import Assistant
 from bot.flows.base import Flow, Turn
 from bot.flows.cases import CasesFlow
-from bot.flows.dispute import DisputeFlow
-from bot.flows.events import EventsFlow, RegistrationsFlow
-from bot.flows.join import JoinFlow, MembershipStatusFlow
+from bot.flows.dispute import DisputeForm
+from bot.flows.events import EventSignUpForm, EventsFlow, RegistrationsFlow
+from bot.flows.join import JoinForm, MembershipStatusFlow
 from bot.flows.rating import RatingFlow
 from bot.flows.stations import StationsFlow
+from bot.forms import SubmittedForms
 from bot.intents import Intent, classify, compact, full_text_index, is_dispute
 from bot.replies import MENU, answer_reply, say
 from index.passages import article_id, citation_label
@@ -44,13 +45,13 @@ MENU_KEYS = {
     "MY_REGISTRATIONS": "我的报名",
 }
 FLOW_INTENTS = {
-    Intent.DISPUTE: "dispute",
-    Intent.EVENTS: "events",
-    Intent.JOIN: "join",
-    Intent.STATIONS: "stations",
-    Intent.MY_CASES: "my_cases",
-    Intent.MY_MEMBERSHIP: "my_membership",
-    Intent.MY_REGISTRATIONS: "my_registrations",
+    Intent.DISPUTE: DisputeForm.name,
+    Intent.EVENTS: EventsFlow.name,
+    Intent.JOIN: JoinForm.name,
+    Intent.STATIONS: StationsFlow.name,
+    Intent.MY_CASES: CasesFlow.name,
+    Intent.MY_MEMBERSHIP: MembershipStatusFlow.name,
+    Intent.MY_REGISTRATIONS: RegistrationsFlow.name,
 }
 COMMANDS = frozenset([*MENU_KEYS.values(), "帮助", "菜单"])
 WORKER_SENT = (InboundKind.TEXT, InboundKind.LOCATION, InboundKind.MEDIA)
@@ -68,6 +69,7 @@ class Engine:
     database: Database
     stations: StationsFlow
     flows: dict[str, Flow]
+    submitted: SubmittedForms
     idle: timedelta = timedelta(minutes=30)
     mediator_idle: timedelta = timedelta(minutes=60)
     public_base_url: str = ""
@@ -148,6 +150,9 @@ class Engine:
             if replies is not None:
                 return replies
             turn.conversation.leave()
+        late = self.submitted.reply(turn)
+        if late is not None:
+            return late
         if intent in FLOW_INTENTS and FLOW_INTENTS[intent] in self.flows:
             return self.flows[FLOW_INTENTS[intent]].start(turn)
         if intent in SIMPLE:
@@ -193,22 +198,28 @@ def build_engine(
     """The engine with every flow. `notify` hears of new cases, `promoted` of waitlist promotions."""
     stations = load_stations(settings.stations_file)
     stations_flow = StationsFlow(stations, Gazetteer(load_places() + station_places(stations)))
-    deadline = Deadline(settings.first_response_working_days, settings.timezone, frozenset(settings.holidays))
-    flows: dict[str, Flow] = {
-        "stations": stations_flow,
-        "dispute": DisputeFlow(deadline, notify),
-        "my_cases": CasesFlow(),
-        "rating": RatingFlow(),
-        "join": JoinFlow(),
-        "my_membership": MembershipStatusFlow(),
-        "events": EventsFlow(settings.timezone),
-        "my_registrations": RegistrationsFlow(settings.timezone, promoted),
-    }
+    deadline = Deadline(
+        settings.first_response_working_days,
+        settings.timezone,
+        frozenset(settings.holidays),
+        settings.working_day_ends,
+    )
+    sign_up = EventSignUpForm(settings.timezone)
+    forms = [DisputeForm(deadline, notify), JoinForm(), sign_up]
+    others: list[Flow] = [
+        stations_flow,
+        CasesFlow(),
+        RatingFlow(),
+        MembershipStatusFlow(),
+        EventsFlow(settings.timezone, sign_up),
+        RegistrationsFlow(settings.timezone, promoted),
+    ]
     return Engine(
         assistant=assistant,
         database=database,
         stations=stations_flow,
-        flows=flows,
+        flows={flow.name: flow for flow in [*forms, *others]},
+        submitted=SubmittedForms(forms),
         idle=timedelta(minutes=settings.conversation_idle_minutes),
         mediator_idle=timedelta(minutes=settings.mediator_idle_minutes),
         public_base_url=settings.public_base_url,

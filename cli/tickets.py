@@ -21,6 +21,8 @@ def _row(ticket: Ticket, reveal: bool) -> dict[str, object]:
         "category": Category(ticket.category).label,
         "area": ticket.area,
         "employer": ticket.employer,
+        "amount_claimed": str(ticket.amount_claimed) if ticket.amount_claimed is not None else None,
+        "worker_name": ticket.worker_name if reveal or not ticket.worker_name else f"{ticket.worker_name[0]}**",
         "phone": ticket.phone if reveal else mask_phone(ticket.phone),
         "description": ticket.description if reveal else f"（{len(ticket.description)}字，--reveal 查看）",
         "assignee": ticket.assignee.username if ticket.assignee else None,

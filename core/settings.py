@@ -1,6 +1,6 @@
 """All configuration, validated in one place (environment variables or `.env`)."""
 
-from datetime import date
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,6 +35,7 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="Local time for working days, reports and reminders")
     first_response_working_days: int = Field(1, ge=0, description="Deadline for a mediator's first response")
     holidays: list[date] = Field(default_factory=list, description="Public holidays skipped by deadlines")
+    working_day_ends: time = Field(time(17), description="First responses are due by this local time of day")
     mediator_idle_minutes: int = Field(60, gt=0, description="The bot takes the conversation back after this")
 
     smtp_host: str = ""

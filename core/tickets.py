@@ -5,7 +5,7 @@ so the history a mediator or an auditor reads is complete by construction.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 from core.clock import aware, utcnow
 from core.db import Base
 from core.users import User
-from core.worktime import add_working_days
+from core.worktime import working_deadline
 
 
 class Category(StrEnum):
@@ -160,13 +160,21 @@ class Intake:
     phone: str
     contact_time: str
     area: str | None
+    worker_name: str | None = None
 
 
 @dataclass(frozen=True)
 class Deadline:
+    """The first response is due at the close of a working day, so what the worker is promised and what the
+    console flags as overdue are one moment."""
+
     working_days: int
     zone: str
     holidays: frozenset[date] = frozenset()
+    ends: time = time(17)
+
+    def due(self, start: datetime) -> datetime:
+        return working_deadline(start, self.working_days, self.zone, self.holidays, self.ends)
 
 
 def _change(ticket: Ticket, kind: ChangeKind, actor: User | None, text: str | None = None, to: str | None = None) -> None:
@@ -191,6 +199,7 @@ def open_ticket(session: Session, intake: Intake, deadline: Deadline) -> Ticket:
     ticket = Ticket(
         channel=intake.channel,
         user_id=intake.user_id,
+        worker_name=intake.worker_name,
         category=intake.category,
         employer=intake.employer,
         description=intake.description,
@@ -201,7 +210,7 @@ def open_ticket(session: Session, intake: Intake, deadline: Deadline) -> Ticket:
         consent_at=now,
         status=Status.NEW,
         created_at=now,
-        first_response_due=add_working_days(now, deadline.working_days, deadline.zone, deadline.holidays),
+        first_response_due=deadline.due(now),
     )
     session.add(ticket)
     session.flush()

@@ -1,6 +1,6 @@
-"""Working-day arithmetic in local time, for first-response deadlines."""
+"""Working-day arithmetic in local time, for the first-response deadline a worker is promised."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -8,14 +8,27 @@ def is_working_day(day: date, holidays: frozenset[date]) -> bool:
     return day.weekday() < 5 and day not in holidays
 
 
-def add_working_days(start: datetime, days: int, zone: str, holidays: frozenset[date] = frozenset()) -> datetime:
-    """Same local time-of-day, `days` working days later; a start outside working days counts from the next one."""
-    local = start.astimezone(ZoneInfo(zone))
-    while not is_working_day(local.date(), holidays):
-        local = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    remaining = days
-    while remaining > 0:
-        local += timedelta(days=1)
-        if is_working_day(local.date(), holidays):
-            remaining -= 1
-    return local.astimezone(start.tzinfo)
+def working_deadline(
+    start: datetime, days: int, zone: str, holidays: frozenset[date] = frozenset(), ends: time = time(17)
+) -> datetime:
+    """The end of the working day `days` working days after the day of `start`, in local time.
+
+    A promise must fall in working hours: a case sent on Friday evening or at 3 a.m. is due when a mediator has
+    had a whole working day for it (the next working day's close), never at the small hours a plain "plus one
+    day" gives. With 0 days it is the close of the first working day that has not ended yet.
+    """
+    local_zone = ZoneInfo(zone)
+    local = start.astimezone(local_zone)
+    day = local.date()
+    if days == 0 and not (is_working_day(day, holidays) and local.time() < ends):
+        days = 1
+    for _ in range(days):
+        day = next_working_day(day, holidays)
+    return datetime.combine(day, ends, tzinfo=local_zone).astimezone(start.tzinfo)
+
+
+def next_working_day(day: date, holidays: frozenset[date]) -> date:
+    day += timedelta(days=1)
+    while not is_working_day(day, holidays):
+        day += timedelta(days=1)
+    return day

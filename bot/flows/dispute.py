@@ -1,29 +1,28 @@
-"""Dispute intake: the worker's case taken down in conversation, checked field by field, then handed on.
+"""Dispute intake: the worker's case taken down as a form, then handed to the mediators.
 
-Each step validates its answer and re-asks helpfully; nothing is stored until the worker has
-consented and confirmed the summary. 取消 at any step (handled by the engine) discards everything.
+Nothing is stored until the worker has consented and confirmed the summary; 取消 at any step (handled by
+the engine) discards everything.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from bot.flows.base import Turn
+from bot.forms import Field, Form, text_between
 from bot.intents import compact
 from core.messages import Button, Reply
 from bot.replies import say
-from core.tickets import CATEGORY_LABELS, Category, Deadline, Intake, Ticket, open_ticket
+from core.tickets import CATEGORY_LABELS, Category, Deadline, Intake, Status, Ticket, open_ticket
 from core.validation import parse_amount, parse_mobile
 
-SKIP_WORDS = ("跳过", "不清楚", "不知道", "没有", "无", "不涉及", "不确定")
 AREA_WORDS = {
     "天津港片区": ("天津港", "东疆", "港区"),
     "天津机场片区": ("机场", "空港"),
     "滨海新区中心商务片区": ("中心商务", "商务区", "于家堡", "响螺湾"),
 }
-AREAS = tuple(AREA_WORDS)
 CONTACT_TIMES = ("工作日白天", "工作日晚上", "周末", "随时都可以")
 CATEGORY_WORDS: dict[Category, tuple[str, ...]] = {
     Category.WAGES: ("欠薪", "工资", "工钱", "拖欠", "克扣"),
@@ -42,14 +41,19 @@ TOPIC_CATEGORY = {
     "hours": Category.OVERTIME,
     "contracts": Category.CONTRACT,
 }
-CONFIRM = Button("确认提交", "确认提交")
-RESTART = Button("重新填写", "重新填写")
-YES, NO = Button("同意", "同意"), Button("不同意", "不同意")
+WEEKDAYS = "一二三四五六日"
 
 
-def category_buttons(suggested: Category | None) -> tuple[Button, ...]:
-    order = sorted(Category, key=lambda c: c != suggested)
-    return tuple(Button(CATEGORY_LABELS[c], CATEGORY_LABELS[c]) for c in order)
+@dataclass
+class DisputeAnswers:
+    category: Category | None = None
+    employer: str | None = None
+    description: str | None = None
+    amount: Decimal | None = None
+    worker_name: str | None = None
+    phone: str | None = None
+    contact_time: str | None = None
+    area: str | None = None
 
 
 def parse_category(text: str) -> Category | None:
@@ -60,131 +64,79 @@ def parse_category(text: str) -> Category | None:
     return next((c for c, keys in CATEGORY_WORDS.items() if any(k in words for k in keys)), None)
 
 
-def _text_between(low: int, high: int) -> Callable[[str], str | None]:
-    return lambda text: text.strip() if low <= len(text.strip()) <= high else None
+def category_buttons(turn: Turn) -> tuple[Button, ...]:
+    """The category of the question just answered comes first."""
+    suggested = TOPIC_CATEGORY.get(turn.conversation.context.get("topic") or "")
+    order = sorted(Category, key=lambda c: c != suggested)
+    return tuple(Button(CATEGORY_LABELS[c], CATEGORY_LABELS[c]) for c in order)
 
 
-def _optional_amount(text: str) -> Decimal | str | None:
-    if compact(text) in SKIP_WORDS:
-        return ""
-    return parse_amount(text)
-
-
-def _area(text: str) -> str | None:
-    if compact(text) in SKIP_WORDS:
-        return ""
+def parse_area(text: str) -> str | None:
     return next((area for area, words in AREA_WORDS.items() if any(word in text for word in words)), None)
 
 
-@dataclass(frozen=True)
-class Step:
-    name: str
-    parse: Callable[[str], object]
-    buttons: tuple[Button, ...] = ()
+def yuan(amount: Decimal) -> str:
+    return f"{amount.normalize():f} 元"
 
 
-STEPS = (
-    Step("employer", _text_between(2, 100)),
-    Step("description", _text_between(6, 1000)),
-    Step("amount", _optional_amount),
-    Step("phone", parse_mobile),
-    Step("contact_time", _text_between(2, 50), tuple(Button(t, t) for t in CONTACT_TIMES)),
-    Step("area", _area, tuple(Button(a, a) for a in AREAS) + (Button("不清楚", "不清楚"),)),
-)
-NEXT = {step.name: later.name for step, later in zip(STEPS, STEPS[1:])}
-BY_NAME = {step.name: step for step in STEPS}
+def promised(due: datetime, zone: str) -> str:
+    """'11月23日（周一）17:00': the day, its weekday and the hour, as the worker reads a promise."""
+    local = due.astimezone(ZoneInfo(zone))
+    return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
 
 
-class DisputeFlow:
+class DisputeForm(Form[DisputeAnswers]):
     name = "dispute"
+    state = DisputeAnswers
+    fields = (
+        Field("category", "类型", parse_category, "dispute_category.j2", "dispute_category_again.j2",
+              category_buttons, shown=lambda category: Category(category).label),
+        Field("employer", "单位", text_between(2, 100), "dispute_employer.j2", "dispute_employer_again.j2"),
+        Field("description", "情况", text_between(6, 1000), "dispute_description.j2",
+              "dispute_description_again.j2"),
+        Field("amount", "金额", parse_amount, "dispute_amount.j2", "dispute_amount_again.j2", optional=True,
+              shown=yuan),
+        Field("worker_name", "称呼", text_between(1, 20), "dispute_worker_name.j2", "dispute_worker_name_again.j2",
+              optional=True),
+        Field("phone", "手机", parse_mobile, "dispute_phone.j2", "dispute_phone_again.j2"),
+        Field("contact_time", "联系时间", text_between(2, 50), "dispute_contact_time.j2",
+              "dispute_contact_time_again.j2", tuple(Button(t, t) for t in CONTACT_TIMES)),
+        Field("area", "片区", parse_area, "dispute_area.j2", "dispute_area_again.j2",
+              tuple(Button(a, a) for a in AREA_WORDS), optional=True),
+    )
+    consent = "dispute_consent.j2"
+    declined = "dispute_declined.j2"
+    summary = "dispute_summary.j2"
 
     def __init__(self, deadline: Deadline, notify: Callable[[Ticket], None]) -> None:
         self.deadline = deadline
         self.notify = notify
 
-    def start(self, turn: Turn) -> list[Reply]:
-        suggested = TOPIC_CATEGORY.get(turn.conversation.context.get("topic") or "")
-        turn.conversation.enter(self.name, "category")
-        return [say("dispute_category.j2", category_buttons(suggested))]
-
-    def handle(self, turn: Turn) -> list[Reply]:
-        step = turn.conversation.step
-        if step == "category":
-            return self._category(turn)
-        if step == "consent":
-            return self._consent(turn)
-        if step == "confirm":
-            return self._confirm(turn)
-        return self._field(turn, BY_NAME[step])
-
-    def _category(self, turn: Turn) -> list[Reply]:
-        category = parse_category(turn.text)
-        if category is None:
-            return [say("dispute_category_again.j2", category_buttons(None))]
-        turn.conversation.advance("employer", category=category.value)
-        return [say("dispute_employer.j2")]
-
-    def _field(self, turn: Turn, step: Step) -> list[Reply]:
-        value = step.parse(turn.text)
-        if value is None:
-            return [say(f"dispute_{step.name}_again.j2", step.buttons)]
-        stored = str(value) if isinstance(value, Decimal) else value
-        following = NEXT.get(step.name, "consent")
-        turn.conversation.advance(following, **{step.name: stored})
-        if following == "consent":
-            return [say("dispute_consent.j2", (YES, NO))]
-        return [say(f"dispute_{following}.j2", BY_NAME[following].buttons)]
-
-    def _consent(self, turn: Turn) -> list[Reply]:
-        answer = compact(turn.text)
-        if answer in ("不同意", "不", "否", "拒绝"):
-            turn.conversation.leave()
-            return [say("dispute_declined.j2")]
-        if answer not in ("同意", "是", "好", "好的", "可以", "我同意"):
-            return [say("dispute_consent_again.j2", (YES, NO))]
-        turn.conversation.advance("confirm", consent=True)
-        return [self._summary(turn)]
-
-    def _summary(self, turn: Turn) -> Reply:
-        data = turn.conversation.data
-        return say(
-            "dispute_summary.j2",
-            (CONFIRM, RESTART),
-            category=CATEGORY_LABELS[Category(data["category"])],
-            employer=data["employer"],
-            description=data["description"],
-            amount=f"{data['amount']} 元" if data.get("amount") else "",
-            phone=data["phone"],
-            contact_time=data["contact_time"],
-            area=data.get("area") or "",
-        )
-
-    def _confirm(self, turn: Turn) -> list[Reply]:
-        answer = compact(turn.text)
-        if answer == "重新填写":
-            return self.start(turn)
-        if answer not in ("确认提交", "确认", "提交", "没问题"):
-            return [say("dispute_confirm_again.j2", (CONFIRM, RESTART))]
-        ticket = open_ticket(turn.session, self._intake(turn), self.deadline)
-        turn.conversation.leave()
+    def submit(self, turn: Turn, state: DisputeAnswers) -> tuple[list[Reply], int | None]:
+        ticket = open_ticket(turn.session, self._intake(turn, state), self.deadline)
         self.notify(ticket)
-        due = ticket.first_response_due.astimezone(ZoneInfo(self.deadline.zone))
-        return [say("dispute_created.j2", number=ticket.number, due=_readable(due.date(), due.hour))]
+        due = promised(ticket.first_response_due, self.deadline.zone)
+        return [say("dispute_created.j2", number=ticket.number, due=due)], ticket.id
 
-    def _intake(self, turn: Turn) -> Intake:
-        data = turn.conversation.data
+    def already(self, turn: Turn, record_id: int) -> list[Reply] | None:
+        ticket = turn.session.get(Ticket, record_id)
+        if ticket is None:
+            return None
+        due = promised(ticket.first_response_due, self.deadline.zone)
+        return [say("dispute_already.j2", number=ticket.number, due=due, status=Status(ticket.status).label,
+                    is_open=ticket.is_open, answered=ticket.first_responded_at is not None)]
+
+    @staticmethod
+    def _intake(turn: Turn, state: DisputeAnswers) -> Intake:
         return Intake(
             channel=turn.message.channel,
             user_id=turn.message.user_id,
-            category=Category(data["category"]),
-            employer=data["employer"],
-            description=data["description"],
-            amount_claimed=Decimal(data["amount"]) if data.get("amount") else None,
-            phone=data["phone"],
-            contact_time=data["contact_time"],
-            area=data.get("area") or None,
+            category=state.category,
+            employer=state.employer,
+            description=state.description,
+            amount_claimed=state.amount,
+            phone=state.phone,
+            contact_time=state.contact_time,
+            area=state.area,
+            worker_name=state.worker_name,
         )
-
-
-def _readable(day: date, hour: int) -> str:
-    return f"{day.month}月{day.day}日{hour}点"

@@ -1,24 +1,48 @@
-"""入会 and 我的会员: joining the union from chat, including gig workers, and checking the application."""
+"""入会 and 我的会员: joining the union from chat as a form, gig workers included, and checking the application."""
 
-import re
+from dataclasses import dataclass
 
 from bot.flows.base import Turn
+from bot.forms import Field, Form, text_between
 from bot.intents import compact
 from core.messages import Button, Reply
 from bot.replies import say
 from core.members import Application, Member, MemberStatus, apply, link_identity, member_by_phone, member_of
-from core.validation import parse_mobile
+from core.validation import parse_mobile, parse_name
 
 EMPLOYEE = Button("在单位上班", "在单位上班")
 GIG = Button("平台接单（骑手、快递、网约车等）", "平台接单")
 OCCUPATIONS = ("外卖骑手", "快递员", "网约车司机", "货车司机", "其他")
-YES, NO = Button("同意", "同意"), Button("不同意", "不同意")
-CONFIRM, RESTART = Button("确认提交", "确认提交"), Button("重新填写", "重新填写")
-NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z ]{2,20}$")
+GIG_WORDS = ("平台", "骑手", "快递", "网约车", "货车", "司机")
 
 
 def status_reply(member: Member) -> Reply:
     return say("member_status.j2", status=MemberStatus(member.status).label, member=member)
+
+
+def parse_gig(text: str) -> bool | None:
+    words = compact(text)
+    if words in ("在单位上班", "单位"):
+        return False
+    return True if any(word in words for word in GIG_WORDS) else None
+
+
+@dataclass
+class JoinAnswers:
+    gig: bool | None = None
+    name: str | None = None
+    phone: str | None = None
+    occupation: str | None = None
+    platform: str | None = None
+    employer: str | None = None
+
+
+def gig(answers: JoinAnswers) -> bool:
+    return answers.gig is True
+
+
+def employed(answers: JoinAnswers) -> bool:
+    return answers.gig is False
 
 
 class MembershipStatusFlow:
@@ -35,98 +59,54 @@ class MembershipStatusFlow:
         return None
 
 
-class JoinFlow:
+class JoinForm(Form[JoinAnswers]):
     name = "join"
+    state = JoinAnswers
+    fields = (
+        Field("gig", "工作方式", parse_gig, "join_kind.j2", "join_kind_again.j2", (EMPLOYEE, GIG),
+              shown=lambda is_gig: "平台接单" if is_gig else "在单位上班"),
+        Field("name", "姓名", parse_name, "join_name.j2", "join_name_again.j2"),
+        Field("phone", "手机", parse_mobile, "join_phone.j2", "join_phone_again.j2"),
+        Field("occupation", "工作", text_between(2, 20), "join_occupation.j2", "join_occupation_again.j2",
+              tuple(Button(o, o) for o in OCCUPATIONS), when=gig),
+        Field("platform", "平台/站点", text_between(2, 50), "join_platform.j2", "join_platform_again.j2", when=gig),
+        Field("employer", "单位", text_between(2, 100), "join_employer.j2", "join_employer_again.j2",
+              when=employed),
+    )
+    consent = "join_consent.j2"
+    declined = "join_declined.j2"
+    summary = "join_summary.j2"
 
     def start(self, turn: Turn) -> list[Reply]:
         member = member_of(turn.session, turn.message.channel, turn.message.user_id)
         if member is not None:
             return [status_reply(member)]
-        turn.conversation.enter(self.name, "kind")
-        return [say("join_kind.j2", (EMPLOYEE, GIG))]
+        return super().start(turn)
 
-    def handle(self, turn: Turn) -> list[Reply]:
-        step, text = turn.conversation.step, turn.text.strip()
-        handler = getattr(self, f"_{step}")
-        return handler(turn, text)
+    def checked(self, turn: Turn, state: JoinAnswers, answered: Field[JoinAnswers]) -> list[Reply] | None:
+        """A phone already on file is the same person writing from another channel: linked, not duplicated."""
+        known = member_by_phone(turn.session, state.phone) if answered.name == "phone" else None
+        if known is None:
+            return None
+        link_identity(turn.session, known, turn.message.channel, turn.message.user_id)
+        turn.conversation.leave()
+        return [say("join_known.j2"), status_reply(known)]
 
-    def _kind(self, turn: Turn, text: str) -> list[Reply]:
-        words = compact(text)
-        if words in ("在单位上班", "单位"):
-            turn.conversation.advance("name", gig=False)
-        elif "平台" in words or any(o in words for o in ("骑手", "快递", "网约车", "货车", "司机")):
-            turn.conversation.advance("name", gig=True)
-        else:
-            return [say("join_kind.j2", (EMPLOYEE, GIG))]
-        return [say("join_name.j2")]
-
-    def _name(self, turn: Turn, text: str) -> list[Reply]:
-        if not NAME.match(text):
-            return [say("join_name_again.j2")]
-        turn.conversation.advance("phone", name=text)
-        return [say("join_phone.j2")]
-
-    def _phone(self, turn: Turn, text: str) -> list[Reply]:
-        phone = parse_mobile(text)
-        if phone is None:
-            return [say("dispute_phone_again.j2")]
-        known = member_by_phone(turn.session, phone)
-        if known is not None:
-            link_identity(turn.session, known, turn.message.channel, turn.message.user_id)
-            turn.conversation.leave()
-            return [say("join_known.j2"), status_reply(known)]
-        if turn.conversation.data.get("gig"):
-            turn.conversation.advance("occupation", phone=phone)
-            return [say("join_occupation.j2", tuple(Button(o, o) for o in OCCUPATIONS))]
-        turn.conversation.advance("employer", phone=phone)
-        return [say("join_employer.j2")]
-
-    def _occupation(self, turn: Turn, text: str) -> list[Reply]:
-        if not 2 <= len(text) <= 20:
-            return [say("join_occupation.j2", tuple(Button(o, o) for o in OCCUPATIONS))]
-        turn.conversation.advance("platform", occupation=text)
-        return [say("join_platform.j2")]
-
-    def _platform(self, turn: Turn, text: str) -> list[Reply]:
-        if not 2 <= len(text) <= 50:
-            return [say("join_platform.j2")]
-        turn.conversation.advance("consent", platform=text)
-        return [say("join_consent.j2", (YES, NO))]
-
-    def _employer(self, turn: Turn, text: str) -> list[Reply]:
-        if not 2 <= len(text) <= 100:
-            return [say("dispute_employer_again.j2")]
-        turn.conversation.advance("consent", employer=text)
-        return [say("join_consent.j2", (YES, NO))]
-
-    def _consent(self, turn: Turn, text: str) -> list[Reply]:
-        words = compact(text)
-        if words in ("不同意", "不", "拒绝"):
-            turn.conversation.leave()
-            return [say("join_declined.j2")]
-        if words not in ("同意", "好", "可以", "我同意", "是"):
-            return [say("dispute_consent_again.j2", (YES, NO))]
-        turn.conversation.advance("confirm")
-        data = turn.conversation.data
-        return [say("join_summary.j2", (CONFIRM, RESTART), data=data)]
-
-    def _confirm(self, turn: Turn, text: str) -> list[Reply]:
-        words = compact(text)
-        if words == "重新填写":
-            turn.conversation.leave()
-            return self.start(turn)
-        if words not in ("确认提交", "确认", "提交"):
-            return [say("dispute_confirm_again.j2", (CONFIRM, RESTART))]
-        data = turn.conversation.data
+    def submit(self, turn: Turn, state: JoinAnswers) -> tuple[list[Reply], int | None]:
         application = Application(
             channel=turn.message.channel,
             user_id=turn.message.user_id,
-            name=data["name"],
-            phone=data["phone"],
-            employer=data.get("employer"),
-            platform=data.get("platform"),
-            occupation=data.get("occupation"),
+            name=state.name,
+            phone=state.phone,
+            employer=state.employer,
+            platform=state.platform,
+            occupation=state.occupation,
         )
         member, created = apply(turn.session, application)
-        turn.conversation.leave()
-        return [say("join_submitted.j2") if created else status_reply(member)]
+        return [say("join_submitted.j2") if created else status_reply(member)], member.id
+
+    def already(self, turn: Turn, record_id: int) -> list[Reply] | None:
+        member = turn.session.get(Member, record_id)
+        if member is None:
+            return None
+        return [say("join_already.j2", status=MemberStatus(member.status).label, member=member)]

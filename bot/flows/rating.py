@@ -1,22 +1,37 @@
 """After a case is closed the worker is asked to rate the help, 1 to 5."""
 
-from bot.flows.base import Turn
-from core.messages import Reply
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.flows.base import Turn, state_of
 from bot.replies import say
+from core.messages import Reply
 from core.casework import RATING_FLOW, RATING_SCORES
 from core.tickets import Ticket, TicketError, rate
+
+
+class RatingStep(StrEnum):
+    AWAIT = "await"
+
+
+@dataclass
+class Rating:
+    """Set by the mediator's closing of the case (core.casework), which enters this flow."""
+
+    ticket_id: int = 0
+    number: str = ""
 
 
 class RatingFlow:
     name = RATING_FLOW
 
     def start(self, turn: Turn) -> list[Reply]:
-        return [say("rating_prompt.j2", RATING_SCORES, number=turn.conversation.data.get("number", ""))]
+        return [say("rating_prompt.j2", RATING_SCORES, number=state_of(turn, Rating).number)]
 
     def handle(self, turn: Turn) -> list[Reply] | None:
         """Anything but a score leaves the flow and is handled as a normal message."""
         text = turn.text.strip().removesuffix("分")
-        ticket = turn.session.get(Ticket, turn.conversation.data.get("ticket_id", 0))
+        ticket = turn.session.get(Ticket, state_of(turn, Rating).ticket_id)
         turn.conversation.leave()
         if ticket is None or not text.isdigit():
             return None

@@ -1,6 +1,9 @@
 """Nearest service station, from a shared location or a place name."""
 
-from bot.flows.base import Turn
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.flows.base import Turn, keep, state_of
 from core.messages import Reply
 from bot.replies import say
 from knowledge.places import Gazetteer, Place
@@ -8,6 +11,15 @@ from knowledge.stations import Station, nearest
 
 SHOWN = 3
 ATTEMPTS = 2
+
+
+class StationsStep(StrEnum):
+    AWAIT_PLACE = "await_place"
+
+
+@dataclass
+class Asking:
+    attempts: int = 0
 
 
 class StationsFlow:
@@ -23,7 +35,7 @@ class StationsFlow:
         place = self.gazetteer.find(turn.text)
         if place is not None:
             return [self._near_place(place)]
-        turn.conversation.enter(self.name, "await_place", {"attempts": 0})
+        keep(turn, self.name, StationsStep.AWAIT_PLACE, Asking())
         return [say("stations_ask_place.j2")]
 
     def handle(self, turn: Turn) -> list[Reply]:
@@ -31,11 +43,11 @@ class StationsFlow:
         if place is not None:
             turn.conversation.leave()
             return [self._near_place(place)]
-        attempts = turn.conversation.data.get("attempts", 0) + 1
+        attempts = state_of(turn, Asking).attempts + 1
         if attempts >= ATTEMPTS:
             turn.conversation.leave()
         else:
-            turn.conversation.advance("await_place", attempts=attempts)
+            keep(turn, self.name, StationsStep.AWAIT_PLACE, Asking(attempts))
         return [say("stations_unknown_place.j2", text=turn.text[:20])]
 
     def near(self, turn: Turn, latitude: float, longitude: float) -> list[Reply]:

@@ -1,24 +1,29 @@
-"""活动报名 and 我的报名 as dialogues: details, registering, waitlist, cancelling with promotion, reminders."""
+"""活动报名 and 我的报名 as dialogues: details, the sign-up form, waitlist, old buttons, cancelling with
+promotion, reminders."""
 
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
-from bot.engine import build_engine
 from core.event_desk import EventDesk
-from core.clock import utcnow
 from core.messages import Channel
 from core.outbound import Outbound
 from core.reminders import ReminderScheduler
+from core.consultations import Consultation
 from core.events import Event, Registration
+from core.clock import utcnow
+from support.dialogue import run
 from support.outbound import RecordingSender
 from support.transcript import Transcript
 
+LONG_TITLE = "2026年滨海新区职工技能大赛暨快递外卖骑手安全骑行知识竞赛"
+REVIEW = ["确认提交", "修改一项", "重新填写"]
+
 
 @pytest.fixture
-def world(fixture_kb, assistant):
-    """A fresh set of events, a recording outbound port and the desk that uses it."""
+def world(fixture_kb, make_chat):
+    """A fresh set of events, a recording outbound port, the desk that uses it, and chats that tell it."""
     with fixture_kb.database.session() as session:
         session.execute(delete(Registration))
         session.execute(delete(Event))
@@ -33,68 +38,121 @@ def world(fixture_kb, assistant):
     sender = RecordingSender(Channel.WEB)
     desk = EventDesk(fixture_kb.database, Outbound({Channel.WEB: sender}), "Asia/Shanghai")
 
-    def chat(user: str) -> Transcript:
-        engine = build_engine(fixture_kb.settings, fixture_kb.database, assistant, promoted=desk.tell_promoted)
-        return Transcript(engine, user=user)
+    def chat(user: str, channel: Channel = Channel.WEB) -> Transcript:
+        return make_chat(user=user, channel=channel, promoted=desk.tell_promoted)
 
     return chat, desk, sender
 
 
-def sign_up(chat: Transcript, name: str, phone: str) -> str:
-    chat.say("活动报名")
-    chat.press("职工羽毛球赛")
-    chat.press("我要报名")
-    chat.say(name)
-    return chat.say(phone)
+def sign_up(name: str, phone: str, result: str) -> tuple[tuple[str, ...], ...]:
+    return (
+        ("活动报名", "近期的工会活动"),
+        ("［职工羽毛球赛］", "职工羽毛球赛（体育活动）"),
+        ("［我要报名］", "请告诉我报名人的姓名"),
+        (name, "手机号"),
+        (phone, "你同意吗"),
+        ("同意", "请核对报名信息"),
+        ("确认提交", result),
+    )
 
 
 def test_list_details_register_and_waitlist(world) -> None:
     chat, _, _ = world
     first = chat("worker-a")
-    listing = first.say("活动报名")
-    assert "1. 普法讲座：劳动合同" in listing and "报名已截止" in listing
-    assert first.buttons == ["普法讲座：劳动合同", "职工羽毛球赛", "会员观影日"]
-    detail = first.say("2")
-    assert "职工羽毛球赛（体育活动）" in detail and "还剩1个" in detail and "自带球拍" in detail
-    assert "姓名" in first.press("我要报名")
-    assert "手机号" in first.say("张三")
-    confirmed = first.say("13800000001")
-    assert "报名成功" in confirmed and "签到码" in confirmed
-    assert "你已经报过这个活动了" in sign_up(first, "张三", "13800000001")
+    run(first, (
+        ("活动报名", "1. 普法讲座：劳动合同", "报名已截止", ["普法讲座：劳动合同", "职工羽毛球赛", "会员观影日"]),
+        ("2", "职工羽毛球赛（体育活动）", "还剩1个", "自带球拍", ["我要报名", "看其他活动"]),
+        ("［我要报名］", "好的，报名“职工羽毛球赛”。请告诉我报名人的姓名。"),
+        ("张", "2到20个字"),
+        ("张三", "手机号"),
+        ("138-0000-0001", "报名要登记你的姓名和手机号", ["同意", "不同意"]),
+        ("行", "活动：职工羽毛球赛\n时间：", "姓名：张三", "手机：13800000001", REVIEW),
+        ("［确认提交］", "报名成功", "签到码"),
+        ("活动报名", "近期的工会活动"),
+        ("［职工羽毛球赛］", "职工羽毛球赛（体育活动）"),
+        ("［我要报名］", "你已经报过“职工羽毛球赛”了，当前状态：已报名"),  # not asked for a name again
+    ))
     second = chat("worker-b")
-    assert "候补第 1 位" in sign_up(second, "李四", "13800000002")
-    assert "已满，可以报名候补" in (second.say("活动报名"), second.press("职工羽毛球赛"))[1]
+    run(second, sign_up("李四", "13800000002", "候补第 1 位"))
+    run(second, (("活动报名", "近期的工会活动"), ("［职工羽毛球赛］", "已满，可以报名候补")))
+
+
+def test_old_buttons_after_signing_up_name_the_registration(world, fixture_kb) -> None:
+    chat, _, _ = world
+    worker = chat("worker-g", Channel.WECHAT)
+    run(worker, (
+        ("活动报名", "近期的工会活动"),
+        ("2", "职工羽毛球赛（体育活动）"),
+        ("1", "请告诉我报名人的姓名"),
+        ("周八", "手机号"),
+        ("13800000006", "你同意吗"),
+        ("1", "请核对报名信息"),
+        ("1", "报名成功"),
+    ))
+    with fixture_kb.database.session() as session:
+        event_id = session.scalars(select(Event.id).where(Event.title == "职工羽毛球赛")).one()
+    for again in ("1", "确认提交", "同意", f"报名活动{event_id}"):
+        run(worker, ((again, "你已经报过“职工羽毛球赛”了，当前状态：已报名"),))
+    with fixture_kb.database.session() as session:
+        assert len(session.scalars(select(Registration).where(Registration.user_id == "worker-g")).all()) == 1
+        assert session.scalars(select(Consultation).where(Consultation.user_id == "worker-g")).all() == []
+
+
+def test_long_titles_are_shown_whole_in_buttons(world, fixture_kb) -> None:
+    chat, _, _ = world
+    with fixture_kb.database.session() as session:
+        session.add(Event(title=LONG_TITLE, kind="skills", starts_at=utcnow() + timedelta(days=1), capacity=5))
+    worker = chat("worker-h")
+    run(worker, (
+        ("活动报名", LONG_TITLE, ["普法讲座：劳动合同", LONG_TITLE, "职工羽毛球赛", "会员观影日"]),
+        (f"［{LONG_TITLE}］", "技能竞赛"),
+        ("［我要报名］", f"报名“{LONG_TITLE}”"),
+        ("郑九", "手机号"),
+        ("13800000007", "你同意吗"),
+        ("同意", f"活动：{LONG_TITLE}"),
+        ("确认提交", "报名成功"),
+        ("我的报名", LONG_TITLE, [f"取消：{LONG_TITLE}"]),
+    ))
+
+
+def test_declining_consent_registers_nothing(world, fixture_kb) -> None:
+    chat, _, _ = world
+    run(chat("worker-i"), (*sign_up("吴十", "13800000008", "")[:5], ("不同意", "不会登记这些信息")))
+    with fixture_kb.database.session() as session:
+        assert session.scalars(select(Registration).where(Registration.user_id == "worker-i")).all() == []
 
 
 def test_deadline_and_members_only_are_explained(world) -> None:
     chat, _, _ = world
     worker = chat("worker-c")
-    worker.say("活动报名")
-    detail = worker.press("普法讲座：劳动合同")
-    assert "报名已经截止" in detail and "我要报名" not in worker.buttons
-    worker.say("活动报名")
-    worker.press("会员观影日")
-    assert "只面向工会会员" in worker.press("我要报名")
+    run(worker, (
+        ("活动报名", "近期的工会活动"),
+        ("［普法讲座：劳动合同］", "报名已经截止", ["看其他活动"]),
+        ("［看其他活动］", "近期的工会活动"),
+        ("［会员观影日］", "仅限工会会员报名"),
+        ("［我要报名］", "只面向工会会员", ["加入工会"]),
+    ))
 
 
 def test_cancelling_promotes_the_waitlist_and_tells_them(world) -> None:
     chat, _, sender = world
     first, second = chat("worker-d"), chat("worker-e")
-    sign_up(first, "王五", "13800000003")
-    sign_up(second, "赵六", "13800000004")
-    listing = first.say("我的报名")
-    assert "职工羽毛球赛" in listing and "已报名｜签到码" in listing
-    assert "确定要取消" in first.press("取消：职工羽毛球赛")
-    assert "已经取消报名" in first.press("确定取消")
+    run(first, sign_up("王五", "13800000003", "报名成功"))
+    run(second, sign_up("赵六", "13800000004", "候补第 1 位"))
+    run(first, (
+        ("我的报名", "职工羽毛球赛", "已报名｜签到码", ["取消：职工羽毛球赛"]),
+        ("［取消：职工羽毛球赛］", "确定要取消", ["确定取消", "不取消"]),
+        ("［确定取消］", "已经取消报名"),
+    ))
     [(user, message)] = sender.sent
     assert user == "worker-e" and "已从候补转为正式报名" in message.text
-    assert "已报名｜签到码" in second.say("我的报名")
-    assert "没有报名中的活动" in first.say("我的报名")
+    run(second, (("我的报名", "已报名｜签到码"),))
+    run(first, (("我的报名", "没有报名中的活动"),))
 
 
 def test_reminders_go_out_once_even_with_two_schedulers(world, fixture_kb) -> None:
     chat, desk, sender = world
-    sign_up(chat("worker-f"), "孙七", "13800000005")
+    run(chat("worker-f"), sign_up("孙七", "13800000005", "报名成功"))
     with fixture_kb.database.session() as session:
         event = session.query(Event).filter(Event.title == "职工羽毛球赛").one()
         event.starts_at = utcnow() + timedelta(hours=2)

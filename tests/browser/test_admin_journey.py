@@ -162,7 +162,9 @@ def test_join_approve_event_waitlist_cancel_and_check_in(browsing: Browsing, sit
     newcomer = open_chat(browsing, site)
     expect(register_for_event(newcomer)).to_contain_text("姓名")
     expect(say(newcomer, "陈新人")).to_contain_text("手机号")
-    expect(say(newcomer, "13922223333")).to_contain_text("候补第 1 位")
+    expect(say(newcomer, "13922223333")).to_contain_text("你同意吗")
+    expect(press(newcomer, "同意")).to_contain_text("姓名：陈新人")
+    expect(press(newcomer, "确认提交")).to_contain_text("候补第 1 位")
     screenshot(newcomer, "admin-journey-07-newcomer-waitlisted")
 
     admin.goto(event_url)

@@ -87,6 +87,7 @@ def test_a_case_from_chat_to_mediator_and_back(browsing: Browsing, site: Site) -
     type_in(chat, "示例物流有限公司")
     type_in(chat, "从今年三月开始，单位一直拖欠工资，已经三个月没发了，希望尽快补发")
     type_in(chat, "2万")
+    type_in(chat, "王师傅")
     type_in(chat, "13812345678")
     press(chat, "工作日晚上")
     press(chat, "天津港片区")

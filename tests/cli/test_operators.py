@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -52,15 +53,19 @@ def test_user_create_with_password_from_stdin(data_dir: Path) -> None:
 def test_tickets_list_masks_unless_revealed_and_audits_reveals(data_dir: Path) -> None:
     database = db(data_dir)
     with database.session() as session:
-        intake = Intake("wechat", "w", "wages", "示例公司", "两个月没发工资", None, "13812345678", "晚上", "天津港片区")
+        intake = Intake(
+            "wechat", "w", "wages", "示例公司", "两个月没发工资", Decimal("24000"), "13812345678", "晚上", "天津港片区", "王先生"
+        )
         number = open_ticket(session, intake, Deadline(1, "Asia/Shanghai")).number
     masked = run(data_dir, "tickets", "list")
     assert number in masked.stdout and "138****5678" in masked.stdout and "13812345678" not in masked.stdout
     rows = json.loads(run(data_dir, "tickets", "list", "--json", "--status", "new").stdout)
     assert rows[0]["number"] == number and rows[0]["phone"] == "138****5678"
+    assert rows[0]["amount_claimed"] == "24000.00" and rows[0]["worker_name"] == "王**"
     assert "两个月" not in rows[0]["description"]
     revealed = json.loads(run(data_dir, "tickets", "list", "--json", "--reveal").stdout)
     assert revealed[0]["phone"] == "13812345678" and revealed[0]["description"] == "两个月没发工资"
+    assert revealed[0]["worker_name"] == "王先生"
     with database.session() as session:
         assert recent(session)[0].action == "tickets.reveal"
     assert run(data_dir, "tickets", "list", "--status", "closed").stdout.strip() == "No cases."

@@ -18,7 +18,8 @@ class Transcript:
         self.lines.append(("worker", message.text or message.kind.value))
         self.last = self.engine.handle(message)
         said = "\n".join(reply.text for reply in self.last)
-        self.lines.append(("bot", said))
+        shown = " ".join(f"［{label}］" for label in self.buttons)
+        self.lines.append(("bot", f"{said}\n{shown}" if shown else said))
         return said
 
     def say(self, text: str) -> str:
@@ -36,6 +37,11 @@ class Transcript:
 
     def event(self, kind: InboundKind) -> str:
         return self.send(Inbound(self.channel, self.user, kind))
+
+    @property
+    def reading(self) -> str:
+        """The conversation as the worker reads it on a phone, buttons in ［］."""
+        return "\n\n".join(f"{'职工' if who == 'worker' else '小助手'}：{text}" for who, text in self.lines)
 
     @property
     def buttons(self) -> list[str]:
