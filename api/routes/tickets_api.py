@@ -19,7 +19,6 @@ from api.routes.console_tickets import (
     assign_case,
     check_may_work,
     note_case,
-    queue_filter,
     start_case,
 )
 from api.schemas.tickets import (
@@ -33,6 +32,7 @@ from api.schemas.tickets import (
     ReplyIn,
     TicketDetailOut,
     TicketOut,
+    queue_filter,
 )
 from api.security import ApiUser, CsrfChecked
 from bot.mediation import budget_of

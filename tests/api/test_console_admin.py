@@ -15,7 +15,7 @@ from bot.services import Services
 from core.canned import CannedReply
 from core.consultations import Consultation, record_consultation
 from core.laws import utcnow
-from support.console import console_client, csrf, flash, staffed_app
+from support.console import console_client, csrf, flash, not_found, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings
 
 
@@ -91,7 +91,9 @@ def test_canned_replies_are_listed_added_edited_and_deleted(site: Site) -> None:
     deleted = admin.post(f"/console/canned/{reply_id}/delete", data={"csrf_token": token})
     assert flash(admin, deleted) == "已删除“未接通”" and "未接通" not in site.canned()
     gone = admin.post(f"/console/canned/{reply_id}/delete", data={"csrf_token": token})
-    assert "已经不存在" in flash(admin, gone)
+    assert not_found(gone).startswith("这条常用回复已经不存在")
+    edit_gone = admin.post(f"/console/canned/{reply_id}", data={"csrf_token": token, "title": "新", "body": "新"})
+    assert not_found(edit_gone).startswith("这条常用回复已经不存在")
 
 
 def test_unknown_placeholders_are_refused_with_the_form_kept(site: Site) -> None:

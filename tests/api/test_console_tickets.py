@@ -18,7 +18,7 @@ from bot.services import Services
 from core.conversations import Conversation
 from core.laws import utcnow
 from core.tickets import Category, Deadline, EventKind, Intake, Status, Ticket, open_ticket
-from support.console import console_client, csrf, flash, staffed_app
+from support.console import console_client, csrf, flash, not_found, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.outbound import RecordingSender
 
@@ -338,10 +338,11 @@ def test_only_the_cases_mediator_or_an_admin_works_it(site: Site) -> None:
 
 def test_an_unknown_case_is_not_found(site: Site) -> None:
     client = site.client("wang")
-    assert client.get("/console/tickets/999999").status_code == 404
-    assert "没有这个案件" in client.get("/console/tickets/999999").text
-    assert client.get("/console/tickets/999999/live").status_code == 404
-    assert flash(client, post(client, "/console/tickets/999999/start")) == "没有这个案件"
+    assert not_found(client.get("/console/tickets/999999")) == "没有这个案件"
+    assert not_found(client.get("/console/tickets/999999/live")) == "没有这个案件"
+    missing = client.post("/console/tickets/999999/start", data={"csrf_token": csrf(client)})
+    assert not_found(missing) == "没有这个案件"
+    assert 'href="/console">回到工单队列</a>' in missing.text and "王调解" in missing.text
 
 
 def test_a_wechat_case_shows_the_budget_and_offers_the_notice_when_spent(site: Site) -> None:
