@@ -137,8 +137,8 @@ def test_unanswered_questions_are_listed_newest_first_without_user_ids(site: Sit
             .values(created_at=utcnow() - timedelta(days=2))
         )
     page = site.client("boss").get("/console/unanswered").text
-    table = re.search(r'<table class="cases" id="unanswered-table">(.*?)</table>', page, re.S).group(1)
-    questions = re.findall(r'<td class="question">(.*?)</td>', table)
+    table = re.search(r'<table class="listing" id="unanswered-table">(.*?)</table>', page, re.S).group(1)
+    questions = re.findall(r'<td class="question" data-label="问题">(.*?)</td>', table)
     assert questions[:2] == ["我的电话138****5678被公司泄露了怎么办", "外卖骑手摔伤了算工伤吗"]
     assert "干满一年有没有年假" not in table, "answered questions are not listed"
     assert "Telegram" in table and "微信" in table

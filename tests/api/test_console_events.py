@@ -211,7 +211,7 @@ def test_a_larger_capacity_promotes_the_waitlist_in_order_and_tells_them(site: S
     assert [r.status for r in (first, second, third, fourth)] == ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
     listing = client.get("/console/events").text
     row = listing.split(f'data-event="{event_id}"')[1].split("</tr>")[0]
-    assert "1/1" in row and "<td>3</td>" in row
+    assert "1/1" in row and "<td data-label=\"候补\">3</td>" in row
     page = client.get(f"/console/events/{event_id}").text
     assert "候补 第 2 位" in status_cell(page, third.id)
     mark = len(site.telegram.sent)
