@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.console import Level, NotFound, back_to, fragment, redirect, render
 from api.deps import DatabaseDep, MediationDep
-from api.schemas.tickets import QueueStatus, queue_filter
+from api.schemas.tickets import MAX_SEARCH, QueueStatus, queue_filter
 from api.security import ConsoleDep, CsrfChecked
 from bot.mediation import budget_of
 from core.canned import canned_replies, fill
@@ -166,8 +166,9 @@ def queue_page(
     area: Annotated[str, Query(max_length=50)] = "",
     overdue: bool = False,
     mine: bool = False,
+    q: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
 ) -> Response:
-    filters = queue_filter(state, category, area, overdue, context.user.id if mine else None)
+    filters = queue_filter(state, category, area, overdue, context.user.id if mine else None, q)
     with database.session() as session:
         tickets = queue(session, filters)
         return render(
@@ -179,7 +180,7 @@ def queue_page(
             loads=open_load(session),
             areas=areas(session),
             overdue_count=sum(ticket.overdue() for ticket in tickets),
-            chosen={"status": state, "category": category, "area": area, "overdue": overdue, "mine": mine},
+            chosen={"status": state, "category": category, "area": area, "overdue": overdue, "mine": mine, "q": q},
             statuses=[
                 (QueueStatus.OPEN, "全部未结"),
                 *((QueueStatus(s.value), s.label) for s in Status),

@@ -31,6 +31,8 @@ from api.schemas.tickets import (
     QueueStatus,
     ReplyIn,
     TicketDetailOut,
+    MAX_SEARCH,
+    SEARCH,
     TicketOut,
     queue_filter,
 )
@@ -80,11 +82,12 @@ def list_tickets(
     area: Annotated[str | None, Query(max_length=50)] = None,
     overdue: bool = False,
     assignee_id: int | None = None,
+    q: Annotated[str | None, Query(max_length=MAX_SEARCH, description=SEARCH)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[TicketOut]:
     """Cases oldest first; by default the open ones (`status=all` for every case)."""
     with database.session() as session:
-        tickets = queue(session, queue_filter(state, category, area, overdue, assignee_id), limit)
+        tickets = queue(session, queue_filter(state, category, area, overdue, assignee_id, q), limit)
         return [TicketOut.of(ticket) for ticket in tickets]
 
 

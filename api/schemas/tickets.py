@@ -22,8 +22,17 @@ class QueueStatus(StrEnum):
     CLOSED = Status.CLOSED.value
 
 
+MAX_SEARCH = 100
+SEARCH = "Case number, employer or worker's name (any part), or phone (the whole number or its last 4 digits)"
+
+
 def queue_filter(
-    state: QueueStatus, category: Category | None, area: str | None, overdue: bool, assignee_id: int | None
+    state: QueueStatus,
+    category: Category | None,
+    area: str | None,
+    overdue: bool,
+    assignee_id: int | None,
+    text: str | None = None,
 ) -> QueueFilter:
     """The queue's query parameters, the console's and the API's alike, as the domain's filter."""
     return QueueFilter(
@@ -33,6 +42,7 @@ def queue_filter(
         overdue=overdue,
         assignee_id=assignee_id,
         open_only=state == QueueStatus.OPEN,
+        text=text or None,
     )
 
 

@@ -181,6 +181,24 @@ def test_the_queue_is_oldest_first_and_filters(site: Site) -> None:
     assert client.get("/console", params={"category": "bogus"}).status_code == 422
 
 
+def test_the_queue_search_finds_a_case_by_number_phone_employer_or_name(site: Site) -> None:
+    now = utcnow()
+    wanted = make_case(site, employer="天津示例查找物流公司", phone="13500007777", worker_name="钱师傅")
+    done = make_case(site, employer="天津示例查找物流公司", phone="13500008888", status=Status.CLOSED,
+                     outcome="failed", closed_at=now, amount_recovered=Decimal(0))
+    client = site.client("wang")
+    numbers = {key: number_of(site, key) for key in (wanted, done)}
+    for typed in (numbers[wanted], "查找物流", "钱师傅", "135-0000-7777", "7777"):
+        assert queue_numbers(client, q=typed) == [numbers[wanted]], typed
+    assert queue_numbers(client, q="查找物流", status="all") == [numbers[wanted], numbers[done]]
+    page = client.get("/console", params={"q": "8888"}).text
+    assert "没有符合条件的案件" in page and "可以把状态选为“全部”再找" in page
+    assert 'name="q" value="8888"' in page
+    assert queue_numbers(client, q="8888", status="all") == [numbers[done]]
+    row = re.search(rf'data-number="{numbers[wanted]}">(.*?)</tr>', client.get("/console").text, re.S).group(1)
+    assert "钱师傅" in row
+
+
 def test_claiming_and_assigning_with_each_mediators_load(site: Site) -> None:
     first, second = make_case(site), make_case(site)
     wang, li, boss = site.client("wang"), site.client("li"), site.client("boss")
