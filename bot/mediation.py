@@ -82,7 +82,7 @@ class Mediation:
             name = mediator.display_name
         if not budget.available:
             return self._failed(ticket_id, mediator_id, text, "微信48小时客服消息额度已用完或已过期", notice=True)
-        message = Reply(render("mediator_message.j2", mediator=name, text=text))
+        message = Reply(render("mediator_message.j2", mediator=name, text=text), author=Author.MEDIATOR)
         try:
             self.outbound.send(Channel(channel), user_id, message)
         except (WindowClosed, QuotaExceeded) as error:

@@ -17,6 +17,7 @@ from bot.messages import Button, Channel, Inbound, InboundKind, Reply
 from bot.outbound import DeliveryError
 from core import webchat
 from core.db import Database
+from core.transcript import Author
 from core.webchat import WebMessage
 
 MAX_TEXT = 1000
@@ -66,6 +67,7 @@ class ChatOut(BaseModel):
 
 class UpdateOut(ReplyOut):
     id: int
+    author: Author = Field(Author.BOT, description="`bot`, or `mediator` for a mediator's words")
 
 
 class UpdatesOut(BaseModel):
@@ -108,7 +110,8 @@ def reply_out(reply: Reply) -> ReplyOut:
 
 def update_out(message: WebMessage) -> UpdateOut:
     buttons = [ButtonOut(label=label, payload=payload) for label, payload in message.buttons or []]
-    return UpdateOut(id=message.id, text=message.text, buttons=buttons, link=web_link(message.link))
+    return UpdateOut(id=message.id, text=message.text, buttons=buttons, link=web_link(message.link),
+                     author=Author(message.author))
 
 
 def _stored_buttons(buttons: tuple[Button, ...]) -> list[list[str]]:
@@ -129,7 +132,7 @@ class WebSender:
             raise DeliveryError("not a web chat session")
         try:
             buttons = _stored_buttons(reply.buttons)
-            webchat.post(self.database, user_id, reply.text, buttons, web_link(reply.link))
+            webchat.post(self.database, user_id, reply.text, buttons, web_link(reply.link), reply.author)
         except SQLAlchemyError as error:
             raise DeliveryError(f"web chat outbox unavailable: {type(error).__name__}") from None
 
