@@ -93,8 +93,8 @@ def redirect(url: str, text: str | None = None, level: Level = Level.DONE) -> Re
     """The end of a post; `text` is shown once on the page it leads to."""
     response = RedirectResponse(url, status.HTTP_303_SEE_OTHER)
     if text:
-        response.set_cookie(FLASH, _encoded(text, level), max_age=FLASH_SECONDS, httponly=True, samesite="strict",
-                            path=HOME)
+        value = _encoded(text, level)
+        response.set_cookie(FLASH, value, max_age=FLASH_SECONDS, httponly=True, samesite="strict", path=HOME)
     return response
 
 

@@ -180,7 +180,9 @@ def queue_page(
             loads=open_load(session),
             areas=areas(session),
             overdue_count=sum(ticket.overdue() for ticket in tickets),
-            chosen={"status": state, "category": category, "area": area, "overdue": overdue, "mine": mine, "q": q},
+            chosen={
+                "status": state, "category": category, "area": area, "overdue": overdue, "mine": mine, "q": q
+            },
             statuses=[
                 (QueueStatus.OPEN, "全部未结"),
                 *((QueueStatus(s.value), s.label) for s in Status),

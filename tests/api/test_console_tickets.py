@@ -195,7 +195,8 @@ def test_the_queue_search_finds_a_case_by_number_phone_employer_or_name(site: Si
     assert "没有符合条件的案件" in page and "可以把状态选为“全部”再找" in page
     assert 'name="q" value="8888"' in page
     assert queue_numbers(client, q="8888", status="all") == [numbers[done]]
-    row = re.search(rf'data-number="{numbers[wanted]}">(.*?)</tr>', client.get("/console").text, re.S).group(1)
+    page = client.get("/console").text
+    row = re.search(rf'data-number="{numbers[wanted]}">(.*?)</tr>', page, re.S).group(1)
     assert "钱师傅" in row
 
 

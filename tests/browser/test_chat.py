@@ -232,7 +232,9 @@ def _mediator_says(site: Site, worker: str, text: str) -> None:
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desk"])
-def test_a_mediators_message_looks_like_a_person_not_the_bot(browsing: Browsing, site: Site, viewport: str) -> None:
+def test_a_mediators_message_looks_like_a_person_not_the_bot(
+    browsing: Browsing, site: Site, viewport: str
+) -> None:
     page = open_chat(browsing, site, **VIEWPORTS[viewport])
     ask(page, "单位拖着不发工资怎么办")
     _mediator_says(site, session_of(page), "你好，你的欠薪问题我们已经受理，明天上午给你打电话。")

@@ -18,7 +18,7 @@ from core.consultations import record_consultation
 from core.conversations import load_conversation
 from core.events import Event, Registrant, check_in, register
 from core.members import Application, apply, approve
-from core.tickets import Category, Deadline, Intake, Outcome, Ticket, assign, close, open_ticket, rate
+from core.tickets import Category, Deadline, Intake, Outcome, assign, close, open_ticket, rate
 from core.transcript import Author, record_line
 from core.users import User
 from support.browser import (  # noqa: F401 (fixtures)
@@ -50,14 +50,18 @@ class Site:
     event_id: int = 0
 
 
-def _intake(user: str, employer: str, phone: str, category: Category = Category.WAGES, channel: str = "web") -> Intake:
-    return Intake(channel, user, category, employer, "从今年三月开始单位一直拖欠工资，已经三个月没发了，希望尽快补发。",
-                  Decimal("24000"), phone, "工作日晚上", "天津港片区")
+def _intake(
+    user: str, employer: str, phone: str, category: Category = Category.WAGES, channel: str = "web"
+) -> Intake:
+    what = "从今年三月开始单位一直拖欠工资，已经三个月没发了，希望尽快补发。"
+    return Intake(channel, user, category, employer, what, Decimal("24000"), phone, "工作日晚上", "天津港片区")
 
 
 def _fill(site: Site) -> None:
-    """What a console has after a few weeks: cases in every state, an event with a waitlist, members, questions."""
-    services, deadline = site.services, Deadline(1, "Asia/Shanghai")
+    """A console after a few weeks: cases in every state, an event with a waitlist, members, questions."""
+    services, deadline, now = site.services, Deadline(1, "Asia/Shanghai"), datetime.now(timezone.utc)
+    chat = ((Author.WORKER, "单位拖着不发工资怎么办"), (Author.BOT, "可以先找调解员帮忙，要我帮你提交吗？"),
+            (Author.WORKER, "确认提交"))
     with services.database.session() as session:
         wang, boss = session.get(User, site.ids["wang"]), session.get(User, site.ids["boss"])
         unclaimed = open_ticket(session, _intake(new_session_id(), LONG_EMPLOYER, "13812345678"), deadline)
@@ -68,24 +72,24 @@ def _fill(site: Site) -> None:
         assign(held, wang, wang)
         site.case_id = held.id
         load_conversation(session, "web", worker, timedelta(hours=1))  # the worker chatted before the intake
-        for author, text in ((Author.WORKER, "单位拖着不发工资怎么办"), (Author.BOT, "可以先找调解员帮忙，要我帮你提交吗？"),
-                             (Author.WORKER, "确认提交")):
+        for author, text in chat:
             record_line(session, "web", worker, author, text)
         done = open_ticket(session, _intake(new_session_id(), "示例餐饮管理有限公司", "13700005678"), deadline)
         assign(done, wang, boss)
         close(done, Outcome.MEDIATED, Decimal("8000"), "单位同意当月补发", wang)
         rate(done, 5)
-        overdue = open_ticket(session, _intake("wx-openid", "示例建筑工程公司", "13600009999", channel="wechat"), deadline)
-        overdue.first_response_due = datetime.now(timezone.utc) - timedelta(hours=3)
-        for number in range(3):
-            record_consultation(session, "web", "visitor", f"外地户口在天津交社保，退休时养老金怎么转回老家？第{number + 1}次问", None,
-                                False)
+        wechat = _intake("wx-openid", "示例建筑工程公司", "13600009999", channel="wechat")
+        late = open_ticket(session, wechat, deadline)
+        late.first_response_due = now - timedelta(hours=3)
+        for number in range(1, 4):
+            question = f"外地户口在天津交社保，退休时养老金怎么转回老家？第{number}次问"
+            record_consultation(session, "web", "visitor", question, None, False)
     services.mediation.reply(site.case_id, site.ids["wang"], "您好，我是工会调解员王调解，明天上午给您打电话。")
     with services.database.session() as session:
-        event = Event(title=LONG_EVENT, kind="skills", starts_at=datetime.now(timezone.utc) + timedelta(days=7),
-                      capacity=2, place="东疆职工活动中心三楼多功能厅", description="免费参加，结业发证书。")
-        past = Event(title="职工乒乓球赛", kind="sports", starts_at=datetime.now(timezone.utc) - timedelta(days=7),
-                     capacity=20, place="保税区体育馆")
+        event = Event(title=LONG_EVENT, kind="skills", starts_at=now + timedelta(days=7), capacity=2,
+                      place="东疆职工活动中心三楼多功能厅", description="免费参加，结业发证书。")
+        past = Event(title="职工乒乓球赛", kind="sports", starts_at=now - timedelta(days=7), capacity=20,
+                     place="保税区体育馆")
         session.add_all([event, past])
         session.flush()
         site.event_id = event.id
@@ -93,9 +97,10 @@ def _fill(site: Site) -> None:
                                                  employer="天津示例港务有限公司"))
         apply(session, Application("telegram", "tg-1", "孙骑手", "13700000002", platform="示例外卖东疆站",
                                    occupation="外卖骑手"))
-        approve(employee, session.get(User, site.ids["boss"]))
+        approve(employee, boss)
     with services.database.write_session() as session:
-        first = register(session, site.event_id, Registrant("web", "web-1", "钱工人", "13700000001", employee.id))
+        member = Registrant("web", "web-1", "钱工人", "13700000001", employee.id)
+        first = register(session, site.event_id, member)
         register(session, site.event_id, Registrant("telegram", "tg-2", "周师傅", "13700000003"))
         register(session, site.event_id, Registrant("telegram", "tg-3", "吴大姐", "13700000004"))
         check_in(session, site.event_id, first.code)

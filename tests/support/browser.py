@@ -96,7 +96,12 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 DESK = {"viewport": {"width": 1366, "height": 768}}
 VIEWPORTS = {"phone": PHONE, "desk": DESK}
 
@@ -105,7 +110,7 @@ def overflow(page: Page) -> int:
     """How many pixels the page is wider than the window (0 or less when nothing scrolls sideways).
 
     Measured against the viewport the page was opened with: an emulated phone, like a real one, widens
-    `window.innerWidth` to fit content that overflows, so `scrollWidth <= innerWidth` alone would always hold."""
+    `window.innerWidth` to fit content that overflows, so `scrollWidth <= innerWidth` alone always holds."""
     width = page.viewport_size["width"]
     return page.evaluate("Math.max(document.scrollingElement.scrollWidth, window.innerWidth)") - width
 

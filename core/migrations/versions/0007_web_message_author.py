@@ -1,4 +1,4 @@
-"""web_messages: who wrote each message (the bot or a mediator), so the web chat shows a mediator's words apart
+"""web_messages: who wrote each message (the bot or a mediator), so the chat shows a mediator's words apart
 
 Revision ID: 0007
 Revises: 0006
