@@ -1,6 +1,6 @@
 """Every console page in headless Chromium on a phone (390×844) and a desk (1366×768), against the real app on
-loopback with cases, events, members and questions in it: nothing scrolls sideways, every button's text
-stands out from its background, and a screenshot of each page goes to tests/artifacts/
+loopback with cases, events, members and questions in it: neither the page nor a part of it scrolls sideways
+(a table of figures may), every button's text stands out from its background, and a screenshot of each page goes to tests/artifacts/
 (`console-<page>-<phone|desk>.png`)."""
 
 import re
@@ -29,6 +29,7 @@ from support.browser import (  # noqa: F401 (fixtures)
     contrasts,
     overflow,
     screenshot,
+    scrolls_sideways,
     unreadable,
 )
 from support.console import PASSWORD, staffed_app
@@ -155,6 +156,7 @@ def test_every_console_page_fits_the_screen_and_every_button_is_readable(
         screenshot(page, f"console-{name}-{viewport}")
         if (wider := overflow(page)) > 0:
             problems.append(f"{name}: {wider}px wider than the window")
+        problems.extend(f"{name}: {part} scrolls sideways" for part in scrolls_sideways(page))
         problems.extend(f"{name}: {control}" for control in unreadable(page))
 
     login = browsing.page(**VIEWPORTS[viewport])

@@ -115,6 +115,19 @@ def overflow(page: Page) -> int:
     return page.evaluate("Math.max(document.scrollingElement.scrollWidth, window.innerWidth)") - width
 
 
+# Boxes that scroll sideways, or clip what is in them: only a table of figures may (it keeps its columns).
+SIDEWAYS = """() => [...document.querySelectorAll("body *")]
+  .filter((node) => !node.matches("input, textarea, select, .figures, .figures *")
+    && !node.querySelector(".figures") && getComputedStyle(node).overflowX !== "visible"
+    && node.clientWidth > 1 && node.scrollWidth > node.clientWidth + 1)  // not the 1px visually-hidden boxes
+  .map((node) => `${node.tagName.toLowerCase()}.${node.className}: ${node.scrollWidth - node.clientWidth}px`)"""
+
+
+def scrolls_sideways(page: Page) -> list[str]:
+    """Parts of the page (other than a table of figures) whose content is wider than they are."""
+    return page.evaluate(SIDEWAYS)
+
+
 # The WCAG contrast ratio of each visible control's text against the first opaque background behind it.
 CONTRAST = """(selector) => {
   const rgba = (text) => {
