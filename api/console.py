@@ -100,7 +100,7 @@ def redirect(url: str, text: str | None = None, level: Level = Level.DONE) -> Re
 
 def back_to(url: str, fallback: str = HOME) -> str:
     """Only console paths: a posted return address must not become an open redirect."""
-    return url if url.startswith(HOME) and not url.startswith("//") else fallback
+    return url if url == HOME or url.startswith((f"{HOME}/", f"{HOME}?")) else fallback
 
 
 def not_found_page(request: Request, error: NotFound) -> Response:

@@ -99,6 +99,10 @@ def test_open_redirects_are_refused(base_url: str) -> None:
     response = client.post("/console/login", data={"username": "auth-mediator", "password": "mediator pass",
                                                     "next": "https://evil.example"})
     assert response.headers["location"] == "/console"
+    for elsewhere in ("//evil.example/console", "/consolex.evil", "/console.evil.example"):
+        again = client.post("/console/login", data={"username": "auth-mediator", "password": "mediator pass",
+                                                     "next": elsewhere})
+        assert again.headers["location"] == "/console", elsewhere
 
 
 def test_console_page_knows_the_user_and_forms_need_the_csrf_token(base_url: str) -> None:

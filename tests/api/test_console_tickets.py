@@ -200,6 +200,18 @@ def test_the_queue_search_finds_a_case_by_number_phone_employer_or_name(site: Si
     assert "钱师傅" in row
 
 
+def test_a_flash_is_shown_once_and_a_forged_one_is_ignored(site: Site) -> None:
+    client = site.client("wang")
+    ticket_id = make_case(site)
+    claimed = post(client, f"/console/tickets/{ticket_id}/assign", back="https://evil.example/console")
+    assert claimed.headers["location"] == f"/console/tickets/{ticket_id}", "no redirect off the console"
+    assert flash(client, claimed) == "已认领，请尽快与职工联系"
+    assert 'class="flash' not in client.get(f"/console/tickets/{ticket_id}").text
+    client.cookies.set("console_flash", "not-base64-json!", path="/console")
+    page = client.get("/console")
+    assert page.status_code == 200 and 'class="flash' not in page.text
+
+
 def test_claiming_and_assigning_with_each_mediators_load(site: Site) -> None:
     first, second = make_case(site), make_case(site)
     wang, li, boss = site.client("wang"), site.client("li"), site.client("boss")
