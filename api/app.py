@@ -6,6 +6,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
+from api import console
 from api.routes import (
     ask,
     console_admin,
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)
+    console.install(app)
     return app

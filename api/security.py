@@ -3,14 +3,12 @@ both backed by `core.users.LoginSession`; role checks; CSRF protection for cooki
 
 import hmac
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.responses import Response
 
 from api.deps import DatabaseDep
-from api.templates import page
 from core.users import LoginSession, Role, User, resolve_session
 
 COOKIE = "console_session"
@@ -109,10 +107,6 @@ def console(request: Request, login: LoginDep) -> Console:
 def console_as_admin(context: Annotated[Console, Depends(console)]) -> Console:
     console_admin(context.user)
     return context
-
-
-def console_page(request: Request, name: str, context: Console, status_code: int = 200, **values: Any) -> Response:
-    return page(request, name, status_code, user=context.user, csrf_token=context.csrf_token, **values)
 
 
 ConsoleDep = Annotated[Console, Depends(console)]

@@ -156,7 +156,8 @@ class Casework:
         with self._acting(ticket_id, actor_id, open_only=True) as (session, ticket, actor):
             channel, user_id = ticket.channel, ticket.user_id
             budget = budget_of(channel, find_conversation(session, channel, user_id))
-            message = Reply(render("mediator_message.j2", mediator=actor.display_name, text=text))
+            words = render("mediator_message.j2", mediator=actor.display_name, text=text)
+            message = Reply(words, author=Author.MEDIATOR)
         if not budget.available:
             return self._failed(ticket_id, actor_id, text, "微信48小时客服消息额度已用完或已过期", notice=True)
         try:
@@ -307,6 +308,8 @@ def _release(conversation: Conversation) -> None:
 def _conversation(session: Session, ticket: Ticket) -> Conversation:
     conversation = find_conversation(session, ticket.channel, ticket.user_id)
     if conversation is None:
-        conversation = Conversation(channel=ticket.channel, user_id=ticket.user_id, data={}, context={})
+        conversation = Conversation(
+            channel=ticket.channel, user_id=ticket.user_id, data={}, context={}, outbound_since_inbound=0
+        )
         session.add(conversation)
     return conversation

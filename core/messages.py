@@ -8,6 +8,8 @@ without buttons shows them as numbered lines, and the engine understands the num
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.transcript import Author
+
 
 class Channel(StrEnum):
     WECHAT = "wechat"
@@ -53,6 +55,7 @@ class Reply:
     buttons: tuple[Button, ...] = field(default=())
     link: str | None = None  # a full address, or a path on this app (which only its own web chat can open)
     link_label: str | None = None
+    author: Author = Author.BOT  # a mediator's words, relayed: the web chat shows them apart from the bot's
 
     @property
     def absolute_link(self) -> str | None:

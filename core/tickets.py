@@ -4,17 +4,19 @@ Every change goes through a function here and leaves a TicketChange (who, when, 
 so the history a mediator or an auditor reads is complete by construction.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, func, select
+from sqlalchemy import ColumnElement, ForeignKey, Numeric, String, Text, func, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from core.clock import aware, utcnow
 from core.db import Base
 from core.users import User
+from core.validation import parse_mobile
 from core.worktime import working_deadline
 
 
@@ -68,6 +70,7 @@ class Outcome(StrEnum):
 
 
 OPEN = (Status.NEW, Status.ASSIGNED, Status.IN_MEDIATION)
+MIN_PHONE_DIGITS = 4  # fewer digits match too many phones to mean one
 
 
 class Ticket(Base):
@@ -301,6 +304,19 @@ class QueueFilter:
     overdue: bool = False
     assignee_id: int | None = None
     open_only: bool = False
+    text: str | None = None  # what a mediator types to find a case: see `matching`
+
+
+def matching(text: str) -> ColumnElement[bool]:
+    """A case whose number, employer or worker's name contains the text, or whose phone ends with the digits
+    typed (the whole number as written down, with spaces, dashes or +86, or just its last four digits)."""
+    text = text.strip()
+    found = [Ticket.number.icontains(text, autoescape=True), Ticket.employer.icontains(text, autoescape=True),
+             Ticket.worker_name.icontains(text, autoescape=True)]
+    digits = parse_mobile(text) or re.sub(r"[\s\-]", "", text)
+    if len(digits) >= MIN_PHONE_DIGITS and digits.isdigit():
+        found.append(Ticket.phone.endswith(digits, autoescape=True))
+    return or_(*found)
 
 
 def queue(session: Session, filters: QueueFilter = QueueFilter(), limit: int = 500) -> list[Ticket]:
@@ -318,6 +334,8 @@ def queue(session: Session, filters: QueueFilter = QueueFilter(), limit: int = 5
         query = query.where(Ticket.assignee_id == filters.assignee_id)
     if filters.overdue:
         query = query.where(Ticket.first_responded_at.is_(None), Ticket.first_response_due < utcnow())
+    if filters.text and filters.text.strip():
+        query = query.where(matching(filters.text))
     return list(session.scalars(query.limit(limit)))
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import utcnow
 from core.db import Base, Database
+from core.transcript import Author
 
 
 class WebMessage(Base):
@@ -19,12 +20,20 @@ class WebMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     link: Mapped[str | None] = mapped_column(String(500))
+    author: Mapped[str] = mapped_column(String(16), default=Author.BOT, server_default=Author.BOT.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-def post(database: Database, user_id: str, text: str, buttons: list[Any] | None = None, link: str | None = None) -> int:
+def post(
+    database: Database,
+    user_id: str,
+    text: str,
+    buttons: list[Any] | None = None,
+    link: str | None = None,
+    author: Author = Author.BOT,
+) -> int:
     with database.session() as session:
-        message = WebMessage(user_id=user_id, text=text, buttons=buttons or [], link=link)
+        message = WebMessage(user_id=user_id, text=text, buttons=buttons or [], link=link, author=author)
         session.add(message)
         session.flush()
         return message.id

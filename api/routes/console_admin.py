@@ -7,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
-from api.deps import DatabaseDep, SettingsDep
-from api.routes.console_tickets import display, go, render
-from api.security import ConsoleAdminDep, CsrfChecked
+from api.console import NotFound, redirect, render
+from api.deps import DatabaseDep
+from api.security import Console, ConsoleAdminDep, CsrfChecked
 from core.canned import PLACEHOLDERS, CannedReply, canned_replies, validate_body
 from core.consultations import unanswered
+from core.db import Database
 
 router = APIRouter(tags=["console"], include_in_schema=False)
 
@@ -50,7 +52,9 @@ def _used(body: str) -> list[str]:
         return []
 
 
-def _canned_page(request: Request, context, database, status_code: int = 200, **values: object) -> Response:
+def _canned_page(
+    request: Request, context: Console, database: Database, status_code: int = 200, **values: object
+) -> Response:
     with database.session() as session:
         replies = [
             (reply.id, reply.title, reply.body, _used(reply.body)) for reply in canned_replies(session)
@@ -65,6 +69,13 @@ def _canned_page(request: Request, context, database, status_code: int = 200, **
         placeholders=placeholders,
         **values,
     )
+
+
+def _reply(session: Session, reply_id: int) -> CannedReply:
+    reply = session.get(CannedReply, reply_id)
+    if reply is None:
+        raise NotFound("这条常用回复已经不存在（可能刚被删除）", "/console/canned", "回到常用回复")
+    return reply
 
 
 @router.get("/console/canned", name="console_canned")
@@ -83,7 +94,7 @@ def add_canned(
         return _canned_page(request, context, database, INVALID, error=str(error), draft=draft)
     with database.session() as session:
         session.add(CannedReply(title=title, body=body))
-    return go("/console/canned", f"已添加“{title}”")
+    return redirect("/console/canned", f"已添加“{title}”")
 
 
 @router.post("/console/canned/{reply_id}", dependencies=[CsrfChecked])
@@ -101,30 +112,22 @@ def edit_canned(
         editing = {"id": reply_id, "title": title, "body": body}
         return _canned_page(request, context, database, INVALID, error=str(error), editing=editing)
     with database.session() as session:
-        reply = session.get(CannedReply, reply_id)
-        if reply is None:
-            return go("/console/canned", "这条常用回复已经不存在", error=True)
+        reply = _reply(session, reply_id)
         reply.title, reply.body = title, body
-    return go("/console/canned", f"已保存“{title}”")
+    return redirect("/console/canned", f"已保存“{title}”")
 
 
 @router.post("/console/canned/{reply_id}/delete", dependencies=[CsrfChecked])
 def delete_canned(reply_id: int, context: ConsoleAdminDep, database: DatabaseDep) -> Response:
     with database.session() as session:
-        reply = session.get(CannedReply, reply_id)
-        if reply is None:
-            return go("/console/canned", "这条常用回复已经不存在", error=True)
+        reply = _reply(session, reply_id)
         session.delete(reply)
         title = reply.title
-    return go("/console/canned", f"已删除“{title}”")
+    return redirect("/console/canned", f"已删除“{title}”")
 
 
 @router.get("/console/unanswered", name="console_unanswered")
-def unanswered_page(
-    request: Request, context: ConsoleAdminDep, database: DatabaseDep, settings: SettingsDep
-) -> Response:
+def unanswered_page(request: Request, context: ConsoleAdminDep, database: DatabaseDep) -> Response:
     with database.session() as session:
         questions = unanswered(session, limit=SHOWN)
-    return render(
-        request, "console/unanswered.html", context, questions=questions, shown=SHOWN, show=display(settings)
-    )
+    return render(request, "console/unanswered.html", context, questions=questions, shown=SHOWN)

@@ -5,10 +5,10 @@ from enum import Enum
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
+from api.console import back_to, redirect
 from api.deps import DatabaseDep
 from api.security import COOKIE, LoginDep, LoginRequired, login_redirect
 from api.templates import page
@@ -26,11 +26,6 @@ from core.users import (
 router = APIRouter(tags=["auth"])
 WINDOW_MINUTES = int(FAILED_LOGIN_WINDOW.total_seconds() // 60)
 RETRY_AFTER = {"Retry-After": str(int(FAILED_LOGIN_WINDOW.total_seconds()))}
-
-
-def _safe_next(next_url: str) -> str:
-    """Only same-site console paths: the login form must not become an open redirect."""
-    return next_url if next_url.startswith("/console") and not next_url.startswith("//") else "/console"
 
 
 class Refusal(Enum):
@@ -57,30 +52,30 @@ def _login(database: Database, username: str, password: str, via: str) -> tuple[
 @router.get("/console/login", include_in_schema=False)
 def login_page(request: Request, login: LoginDep, next: str = "/console") -> Response:
     if login is not None:
-        return RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
-    return page(request, "console/login.html", next=_safe_next(next), error=None)
+        return redirect(back_to(next))
+    return page(request, "console/login.html", next=back_to(next), error=None)
 
 
 @router.post("/console/login", include_in_schema=False)
-async def login_form(
+def login_form(
     request: Request,
     database: DatabaseDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
-    result = await run_in_threadpool(_login, database, username, password, "console")
+    result = _login(database, username, password, "console")
     if result is Refusal.BLOCKED:
         error = f"登录失败次数太多，请 {WINDOW_MINUTES} 分钟后再试"
-        refused = page(request, "console/login.html", status.HTTP_429_TOO_MANY_REQUESTS, next=_safe_next(next),
+        refused = page(request, "console/login.html", status.HTTP_429_TOO_MANY_REQUESTS, next=back_to(next),
                        error=error)
         refused.headers.update(RETRY_AFTER)
         return refused
     if result is Refusal.WRONG:
-        return page(request, "console/login.html", status.HTTP_401_UNAUTHORIZED, next=_safe_next(next),
+        return page(request, "console/login.html", status.HTTP_401_UNAUTHORIZED, next=back_to(next),
                     error="用户名或密码不正确")
     token, _, _ = result
-    response = RedirectResponse(_safe_next(next), status.HTTP_303_SEE_OTHER)
+    response = redirect(back_to(next))
     response.set_cookie(
         COOKIE, token, max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True, samesite="strict",
         secure=request.url.scheme == "https", path="/",
@@ -94,7 +89,7 @@ def logout(request: Request, database: DatabaseDep) -> Response:
     if token:
         with database.session() as session:
             close_session(session, token)
-    response = RedirectResponse("/console/login", status.HTTP_303_SEE_OTHER)
+    response = redirect("/console/login")
     response.delete_cookie(COOKIE, path="/")
     return response
 
@@ -113,11 +108,11 @@ class TokenOut(BaseModel):
         429: {"description": "Too many failed logins for this account; Retry-After says when to try again"},
     },
 )
-async def api_token(
+def api_token(
     database: DatabaseDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
 ) -> TokenOut:
     """OAuth2 password flow: exchange a mediator's or admin's credentials for a bearer token."""
-    result = await run_in_threadpool(_login, database, username, password, "api")
+    result = _login(database, username, password, "api")
     if result is Refusal.BLOCKED:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; try again later",
                             headers=RETRY_AFTER)
@@ -129,4 +124,4 @@ async def api_token(
 
 
 def redirect_to_login(request: Request, error: LoginRequired) -> Response:
-    return RedirectResponse(login_redirect(error.next_url), status.HTTP_303_SEE_OTHER)
+    return redirect(login_redirect(error.next_url))

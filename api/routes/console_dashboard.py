@@ -18,9 +18,17 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.console import (
+    ZoneDep,
+    category_label,
+    channel_name,
+    local_time,
+    outcome_label,
+    render,
+    status_label,
+)
 from api.deps import DatabaseDep, SettingsDep
 from api.exports import csv_response, xlsx_response
-from api.routes.console_tickets import Display, display, render
 from api.security import ConsoleAdminDep, ConsoleDep
 from core.audit import audit
 from core.clock import utcnow
@@ -194,10 +202,10 @@ def dashboard(
     context: ConsoleDep,
     database: DatabaseDep,
     settings: SettingsDep,
+    zone: ZoneDep,
     year: YearQuery = None,
 ) -> Response:
-    show = display(settings)
-    current = _year(None, show.zone)
+    current = _year(None, zone)
     year = year or current
     with database.session() as session:
         report = year_report(session, year, settings.timezone)
@@ -214,7 +222,7 @@ def dashboard(
         percent=_percent,
         charts=charts(report),
         ratings=ratings,
-        show=show,
+        zone=zone.key,
     )
 
 
@@ -237,10 +245,11 @@ def _month_rows(report: YearReport) -> list[tuple[object, ...]]:
 
 @router.get("/console/dashboard/months.{fmt}", name="console_dashboard_months")
 def export_months(
-    context: ConsoleDep, database: DatabaseDep, settings: SettingsDep, fmt: Format, year: YearQuery = None
+    context: ConsoleDep, database: DatabaseDep, settings: SettingsDep, zone: ZoneDep, fmt: Format,
+    year: YearQuery = None,
 ) -> Response:
     """The monthly table: figures only, no personal data."""
-    year = _year(year, ZoneInfo(settings.timezone))
+    year = _year(year, zone)
     with database.session() as session:
         rows = _month_rows(year_report(session, year, settings.timezone))
     name = f"调解统计-{year}.{fmt}"
@@ -249,20 +258,20 @@ def export_months(
     return xlsx_response(MONTH_HEADERS, rows, name, sheet=f"{year}年")
 
 
-def _case_row(ticket: Ticket, show: Display, reveal: bool) -> tuple[object, ...]:
+def _case_row(ticket: Ticket, zone: ZoneInfo, reveal: bool) -> tuple[object, ...]:
     return (
         ticket.number,
-        show.when(ticket.created_at),
-        show.channel(ticket.channel),
-        show.category(ticket.category),
+        local_time(ticket.created_at, zone),
+        channel_name(ticket.channel),
+        category_label(ticket.category),
         ticket.area or "",
         ticket.employer,
         ticket.phone if reveal else mask_phone(ticket.phone),
-        show.status(ticket.status),
+        status_label(ticket.status),
         ticket.assignee.display_name if ticket.assignee else "",
-        show.when(ticket.first_responded_at) or ("超时未响应" if ticket.overdue() else ""),
-        show.outcome(ticket.outcome),
-        show.when(ticket.closed_at),
+        local_time(ticket.first_responded_at, zone) or ("超时未响应" if ticket.overdue() else ""),
+        outcome_label(ticket.outcome),
+        local_time(ticket.closed_at, zone),
         ticket.amount_claimed,
         ticket.amount_recovered,
         ticket.rating,
@@ -274,16 +283,16 @@ def export_cases(
     context: ConsoleAdminDep,
     database: DatabaseDep,
     settings: SettingsDep,
+    zone: ZoneDep,
     fmt: Format,
     year: YearQuery = None,
     reveal: bool = False,
 ) -> Response:
     """The year's cases with contact details: admins only, phones masked unless revealed, always audited."""
-    show = display(settings)
-    year = _year(year, show.zone)
+    year = _year(year, zone)
     with database.session() as session:
         tickets = cases_of_year(session, year, settings.timezone)
-        rows = [_case_row(ticket, show, reveal) for ticket in tickets]
+        rows = [_case_row(ticket, zone, reveal) for ticket in tickets]
         detail = f"year={year} format={fmt} cases={len(rows)} phones={'revealed' if reveal else 'masked'}"
         audit(session, context.user.username, "tickets.export", detail)
     name = f"案件-{year}.{fmt}"

@@ -8,20 +8,18 @@ through the event desk, which tells promoted workers on their channel.
 from collections import Counter
 from dataclasses import dataclass
 from typing import Annotated
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
+from api.console import Level, NotFound, ZoneDep, channel_name, local_time, redirect, render
 from api.deps import DatabaseDep, EventDeskDep
 from api.exports import csv_response, xlsx_response
-from api.routes.console_members import CHANNELS, ZoneDep, local_time
 from api.schemas.events import LIMITS, MAX_CAPACITY, EventForm, EventValues, validate
-from api.security import Console, ConsoleAdminDep, CsrfChecked, console_page
+from api.security import Console, ConsoleAdminDep, CsrfChecked
 from core.event_desk import EventDesk
 from core.audit import audit
 from core.clock import aware, utcnow
@@ -44,7 +42,7 @@ router = APIRouter(tags=["console"], include_in_schema=False)
 
 EXPORT_HEADERS = ("序号", "状态", "候补位次", "姓名", "手机号", "会员服务卡号", "报名渠道", "报名时间", "递补时间",
                   "签到时间", "取消时间")
-IdList = Annotated[str, Query(max_length=2000, pattern=r"^[\d,]*$")]
+NAMED = 10  # people named in a message; more are counted
 CodeForm = Annotated[str, Form(max_length=20)]
 
 
@@ -86,7 +84,7 @@ def _event_row(event: Event, counts: Counter, zone: ZoneInfo) -> dict[str, objec
 def _load(session: Session, event_id: int) -> Event:
     event = session.get(Event, event_id)
     if event is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这个活动")
+        raise NotFound("没有这个活动", "/console/events", "回到活动列表")
     return event
 
 
@@ -105,7 +103,7 @@ def _registration_rows(session: Session, event_id: int, zone: ZoneInfo) -> list[
             "phone": r.phone,
             "masked": mask_phone(r.phone),
             "number": numbers.get(r.member_id) or "",
-            "channel": CHANNELS.get(r.channel, r.channel),
+            "channel": channel_name(r.channel),
             "status": r.status,
             "label": RegistrationStatus(r.status).label,
             "position": queue if r.status == RegistrationStatus.WAITLISTED else None,
@@ -117,29 +115,25 @@ def _registration_rows(session: Session, event_id: int, zone: ZoneInfo) -> list[
     return rows
 
 
-@dataclass(frozen=True)
-class Flash:
-    """What just happened on the event page: ids from the address, named from the database when shown."""
+def _listed(names: list[str]) -> str:
+    shown = "、".join(names[:NAMED])
+    return shown if len(names) <= NAMED else f"{shown}等 {len(names)} 人"
 
-    saved: str = ""
-    checked: tuple[int, ...] = ()
-    repeat: int | None = None
-    cancelled: int | None = None
-    promoted: tuple[int, ...] = ()
 
-    def named(self, rows: list[dict[str, object]]) -> dict[str, object]:
-        by_id = {row["id"]: row for row in rows}
+def _registrations(database: Database, ids: list[int]) -> list[Registration]:
+    with database.session() as session:
+        found = {r.id: r for r in session.scalars(select(Registration).where(Registration.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
 
-        def pick(*ids: int | None) -> list[dict[str, object]]:
-            return [by_id[i] for i in ids if i in by_id]
 
-        return {
-            "saved": self.saved,
-            "checked": pick(*self.checked),
-            "repeat": next(iter(pick(self.repeat)), None),
-            "cancelled": next(iter(pick(self.cancelled)), None),
-            "promoted": pick(*self.promoted),
-        }
+def _checked_in(database: Database, ids: list[int]) -> str:
+    people = [f"{r.name}（{mask_phone(r.phone)}）" for r in _registrations(database, ids)]
+    return f"已签到：{_listed(people)}。"
+
+
+def _promoted(database: Database, ids: list[int]) -> str:
+    names = [r.name for r in _registrations(database, ids)]
+    return f"候补转正：{_listed(names)}，已按候补先后转为正式报名，系统已给他们发送转正通知（含签到码）。"
 
 
 @dataclass(frozen=True)
@@ -152,7 +146,7 @@ class Screen:
     zone: ZoneInfo
 
     def form(self, form: EventForm, event_id: int | None, errors: dict[str, str] | None = None) -> Response:
-        return console_page(
+        return render(
             self.request,
             "console/event_form.html",
             self.context,
@@ -166,14 +160,14 @@ class Screen:
             max_capacity=MAX_CAPACITY,
         )
 
-    def event(self, event_id: int, status_code: int = 200, flash: Flash = Flash(), **extra: object) -> Response:
+    def event(self, event_id: int, status_code: int = 200, **extra: object) -> Response:
         """The event page; `extra` carries what went wrong with a check-in or a cancellation."""
         with self.database.session() as session:
             event = _load(session, event_id)
             rows = _registration_rows(session, event_id, self.zone)
             summary = _event_row(event, Counter(row["status"] for row in rows), self.zone)
-        return console_page(self.request, "console/event.html", self.context, status_code,
-                            event=summary, rows=rows, flash=flash.named(rows), **extra)
+        return render(self.request, "console/event.html", self.context, status_code, event=summary, rows=rows,
+                      **extra)
 
 
 def screen(request: Request, context: ConsoleAdminDep, database: DatabaseDep, zone: ZoneDep) -> Screen:
@@ -181,6 +175,15 @@ def screen(request: Request, context: ConsoleAdminDep, database: DatabaseDep, zo
 
 
 ScreenDep = Annotated[Screen, Depends(screen)]
+
+
+async def posted_event(request: Request) -> EventForm:
+    """The event form as posted: read in a dependency, so the handlers stay synchronous like every console
+    route's."""
+    return EventForm.posted(await request.form())
+
+
+PostedEvent = Annotated[EventForm, Depends(posted_event)]
 
 
 @router.get("/console/events")
@@ -193,7 +196,7 @@ def events_page(screen: ScreenDep) -> Response:
                 for e in events]
     upcoming = [row for row, ahead in reversed(rows) if ahead]  # soonest first
     past = [row for row, ahead in rows if not ahead]  # latest first
-    return console_page(screen.request, "console/events.html", screen.context, upcoming=upcoming, past=past)
+    return render(screen.request, "console/events.html", screen.context, upcoming=upcoming, past=past)
 
 
 @router.get("/console/events/new")
@@ -202,13 +205,12 @@ def new_event_page(screen: ScreenDep) -> Response:
 
 
 @router.post("/console/events/new", dependencies=[CsrfChecked])
-async def create_event(screen: ScreenDep) -> Response:
-    form = EventForm.posted(await screen.request.form())
+def create_event(screen: ScreenDep, form: PostedEvent) -> Response:
     values, errors = validate(form, screen.zone, new=True)
     if values is None:
         return screen.form(form, None, errors)
-    event_id = await run_in_threadpool(_create, screen.database, values)
-    return RedirectResponse(f"/console/events/{event_id}?saved=new", status.HTTP_303_SEE_OTHER)
+    event_id = _create(screen.database, values)
+    return redirect(f"/console/events/{event_id}", "活动已创建。职工在聊天里发“活动报名”就能看到并报名。")
 
 
 def _create(database: Database, values: EventValues) -> int:
@@ -228,15 +230,15 @@ def edit_event_page(event_id: int, screen: ScreenDep) -> Response:
 
 
 @router.post("/console/events/{event_id}/edit", dependencies=[CsrfChecked])
-async def update_event(event_id: int, screen: ScreenDep, desk: EventDeskDep) -> Response:
+def update_event(event_id: int, screen: ScreenDep, desk: EventDeskDep, form: PostedEvent) -> Response:
     """Capacity goes through the event desk: a larger one promotes the waitlist in order and tells them."""
-    form = EventForm.posted(await screen.request.form())
     values, errors = validate(form, screen.zone, new=False)
     if values is None:
-        await run_in_threadpool(_exists, screen.database, event_id)
+        _exists(screen.database, event_id)
         return screen.form(form, event_id, errors)
-    promoted = await run_in_threadpool(_update, screen.database, desk, event_id, values)
-    return _back(event_id, saved="edit", promoted=",".join(map(str, promoted)))
+    promoted = _update(screen.database, desk, event_id, values)
+    text = "修改已保存。" + (_promoted(screen.database, promoted) if promoted else "")
+    return redirect(f"/console/events/{event_id}", text)
 
 
 def _exists(database: Database, event_id: int) -> None:
@@ -252,32 +254,16 @@ def _update(database: Database, desk: EventDesk, event_id: int, values: EventVal
     return desk.set_capacity(event_id, values.capacity) if changed else []
 
 
-def _ids(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(",") if part)
-
-
 @router.get("/console/events/{event_id}")
-def event_page(
-    event_id: int,
-    screen: ScreenDep,
-    saved: Annotated[str, Query(pattern="^(new|edit)?$")] = "",
-    checked: IdList = "",
-    repeat: int | None = None,
-    cancelled: int | None = None,
-    promoted: IdList = "",
-) -> Response:
-    return screen.event(event_id, flash=Flash(saved, _ids(checked), repeat, cancelled, _ids(promoted)))
-
-
-def _back(event_id: int, **query: object) -> RedirectResponse:
-    return RedirectResponse(f"/console/events/{event_id}?{urlencode(query)}", status.HTTP_303_SEE_OTHER)
+def event_page(event_id: int, screen: ScreenDep) -> Response:
+    return screen.event(event_id)
 
 
 class CheckInProblem(ValueError):
     """A code that cannot be checked in, in words for the admin at the door."""
 
 
-def _check_in_code(database: Database, event_id: int, code: str) -> tuple[int, bool]:
+def _check_in_code(database: Database, event_id: int, code: str) -> tuple[Registration, bool]:
     """Checks in the registration with this code; says whether it had been checked in already."""
     code = code.strip().upper()
     with database.write_session() as session:
@@ -291,7 +277,7 @@ def _check_in_code(database: Database, event_id: int, code: str) -> tuple[int, b
         if found.status == RegistrationStatus.CANCELLED:
             raise CheckInProblem(f"{found.name} 的报名已经取消，不能签到。")
         already = found.status == RegistrationStatus.CHECKED_IN
-        return check_in(session, event_id, code).id, already
+        return check_in(session, event_id, code), already
 
 
 @router.post("/console/events/{event_id}/check-in", dependencies=[CsrfChecked])
@@ -300,10 +286,14 @@ def check_in_by_code(event_id: int, screen: ScreenDep, code: CodeForm = "") -> R
     if not code.strip():
         return screen.event(event_id, 422, code=code, code_error="请输入报名人聊天里显示的签到码。")
     try:
-        registration_id, already = _check_in_code(screen.database, event_id, code)
+        found, already = _check_in_code(screen.database, event_id, code)
     except CheckInProblem as problem:
         return screen.event(event_id, 422, code=code, code_error=str(problem))
-    return _back(event_id, repeat=registration_id) if already else _back(event_id, checked=registration_id)
+    page = f"/console/events/{event_id}"
+    if already:
+        when = local_time(found.checked_in_at, screen.zone)
+        return redirect(page, f"{found.name} 之前已经签到过了（{when}）。", Level.WARN)
+    return redirect(page, _checked_in(screen.database, [found.id]))
 
 
 def _tick(database: Database, event_id: int, ticked: list[int]) -> None:
@@ -333,7 +323,7 @@ def check_in_ticked(
         _tick(screen.database, event_id, registration)
     except EventError as problem:
         return screen.event(event_id, 409, table_error=str(problem))
-    return _back(event_id, checked=",".join(map(str, registration)))
+    return redirect(f"/console/events/{event_id}", _checked_in(screen.database, registration))
 
 
 @router.post("/console/events/{event_id}/registrations/{registration_id}/cancel", dependencies=[CsrfChecked])
@@ -342,7 +332,7 @@ def cancel_registration(event_id: int, registration_id: int, screen: ScreenDep, 
     with screen.database.session() as session:
         found = session.get(Registration, registration_id)
         if found is None or found.event_id != event_id:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "这个活动没有这条报名")
+            raise NotFound("这个活动没有这条报名", f"/console/events/{event_id}", "回到这个活动")
         name = found.name
     try:
         promoted = desk.cancel(registration_id)
@@ -351,7 +341,8 @@ def cancel_registration(event_id: int, registration_id: int, screen: ScreenDep, 
     with screen.database.session() as session:
         detail = f"event {event_id} registration {registration_id}"
         audit(session, screen.context.user.username, "registration.cancel", detail)
-    return _back(event_id, cancelled=registration_id, promoted=promoted or "")
+    moved = _promoted(screen.database, [promoted]) if promoted else "没有候补的人需要递补。"
+    return redirect(f"/console/events/{event_id}", f"已替 {name} 取消报名。{moved}")
 
 
 def _participants(screen: Screen, event_id: int, kind: str) -> tuple[str, list[list[object]]]:

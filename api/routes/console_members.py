@@ -5,21 +5,20 @@ records with them, and every list view and export is written to the audit log.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import DatabaseDep, MembershipDep, SettingsDep
+from api.console import Level, NotFound, ZoneDep, channel_name, local_time, redirect, render
+from api.deps import DatabaseDep, MembershipDep
 from api.exports import csv_response, xlsx_response
-from api.security import Console, ConsoleAdminDep, CsrfChecked, console_page
+from api.security import Console, ConsoleAdminDep, CsrfChecked
 from core.audit import audit
-from core.clock import aware
 from core.db import Database
 from core.members import (
     Member,
@@ -36,21 +35,9 @@ router = APIRouter(tags=["console"], include_in_schema=False)
 SHOWN = 200
 EXPORT_LIMIT = 100_000
 MAX_NOTE = 200
-CHANNELS = {"web": "网页", "wechat": "微信", "telegram": "Telegram"}
 EXPORT_HEADERS = ("会员服务卡号", "姓名", "手机号", "就业形态", "单位", "平台/站点", "职业", "状态", "申请时间",
                   "审核时间", "未通过原因", "联系渠道")
 
-
-def local_zone(settings: SettingsDep) -> ZoneInfo:
-    return ZoneInfo(settings.timezone)
-
-
-def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
-    """Stored in UTC (naive from SQLite), shown in the federation's local time."""
-    return f"{aware(moment).astimezone(zone):%Y-%m-%d %H:%M}" if moment else ""
-
-
-ZoneDep = Annotated[ZoneInfo, Depends(local_zone)]
 SearchText = Annotated[str, Query(max_length=100)]
 StateQuery = Annotated[str, Query(alias="status")]
 SearchForm = Annotated[str, Form(max_length=100)]
@@ -68,33 +55,11 @@ class Listing:
     def status(self) -> MemberStatus | None:
         return MemberStatus(self.state) if self.state in {s.value for s in MemberStatus} else None
 
-    def query(self, **more: object) -> str:
-        return urlencode({"q": self.q, "status": self.status or "", **more})
+    def query(self) -> str:
+        return urlencode({"q": self.q, "status": self.status or ""})
 
     def describe(self, rows: int) -> str:
         return f"q={self.q!r} status={self.status or 'all'} rows={rows}"
-
-
-@dataclass(frozen=True)
-class MemberDecision:
-    """What just happened to one member, shown above the list after a decision."""
-
-    member_id: int
-    kind: str
-    delivered: bool
-    name: str = ""
-    number: str | None = None
-
-
-def _outcome(session: Session, done: MemberDecision | None) -> MemberDecision | None:
-    """The decision named in the address, confirmed against the member's actual state."""
-    if done is None:
-        return None
-    member = session.get(Member, done.member_id)
-    expected = {"approved": MemberStatus.APPROVED, "rejected": MemberStatus.REJECTED}.get(done.kind)
-    if member is None or member.status != expected:
-        return None
-    return MemberDecision(done.member_id, done.kind, done.delivered, member.name, member.number)
 
 
 def _channels(session: Session, members: list[Member]) -> dict[int, list[str]]:
@@ -102,7 +67,7 @@ def _channels(session: Session, members: list[Member]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     query = select(MemberIdentity).where(MemberIdentity.member_id.in_([m.id for m in members]))
     for identity in session.scalars(query.order_by(MemberIdentity.id)):
-        found.setdefault(identity.member_id, []).append(CHANNELS.get(identity.channel, identity.channel))
+        found.setdefault(identity.member_id, []).append(channel_name(identity.channel))
     return found
 
 
@@ -132,7 +97,6 @@ def _list_page(
     zone: ZoneInfo,
     listing: Listing,
     status_code: int = 200,
-    done: MemberDecision | None = None,
     **extra: object,
 ) -> Response:
     with database.session() as session:
@@ -140,9 +104,8 @@ def _list_page(
         channels = _channels(session, members[:SHOWN])
         rows = [_row(m, channels.get(m.id, []), zone) for m in members[:SHOWN]]
         counts = counts_by_status(session)
-        outcome = _outcome(session, done)
         audit(session, context.user.username, "members.view", listing.describe(len(rows)))
-    return console_page(
+    return render(
         request,
         "console/members.html",
         context,
@@ -155,7 +118,6 @@ def _list_page(
         statuses=[(s.value, s.label, counts.get(s.value, 0)) for s in MemberStatus],
         total=sum(counts.values()),
         filters=listing.query(),
-        outcome=outcome,
         **extra,
     )
 
@@ -168,23 +130,21 @@ def members_page(
     zone: ZoneDep,
     q: SearchText = "",
     state: StateQuery = "",
-    member: int | None = None,
-    done: str = "",
-    delivered: bool = False,
 ) -> Response:
-    outcome = MemberDecision(member, done, delivered) if member else None
-    return _list_page(request, context, database, zone, Listing(q, state), done=outcome)
+    return _list_page(request, context, database, zone, Listing(q, state))
 
 
-def _back(listing: Listing, member_id: int, done: str, delivered: bool) -> RedirectResponse:
-    query = listing.query(member=member_id, done=done, delivered=int(delivered))
-    return RedirectResponse(f"/console/members?{query}", status.HTTP_303_SEE_OTHER)
-
-
-def _exists(database: Database, member_id: int) -> None:
+def _member(database: Database, member_id: int) -> Member:
     with database.session() as session:
-        if session.get(Member, member_id) is None:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, "没有这个会员申请")
+        member = session.get(Member, member_id)
+        if member is None:
+            raise NotFound("没有这个会员申请", "/console/members", "回到会员名单")
+        return member
+
+
+def _decided(listing: Listing, text: str, delivered: bool) -> Response:
+    """Back to the same list, saying what was decided and whether the worker was told."""
+    return redirect(f"/console/members?{listing.query()}", text, Level.DONE if delivered else Level.WARN)
 
 
 @router.post("/console/members/{member_id}/approve", dependencies=[CsrfChecked])
@@ -199,13 +159,16 @@ def approve_member(
     state: StateForm = "",
 ) -> Response:
     """The service tells the worker their member number on every channel they used."""
-    _exists(database, member_id)
+    _member(database, member_id)
     listing = Listing(q, state)
     try:
         delivered = membership.approve(member_id, context.user.id)
     except MembershipError:
         return _list_page(request, context, database, zone, listing, 409, error="这位已经是会员了，不用再批准。")
-    return _back(listing, member_id, "approved", delivered)
+    member = _member(database, member_id)
+    told = ("卡号已经通过消息发给本人。" if delivered
+            else "但消息没能送达本人（TA 用的聊天渠道暂时发不出消息），请电话告知卡号。")
+    return _decided(listing, f"已批准 {member.name} 入会，会员服务卡号 {member.number}。{told}", delivered)
 
 
 @router.post("/console/members/{member_id}/reject", dependencies=[CsrfChecked])
@@ -221,7 +184,7 @@ def reject_member(
     state: StateForm = "",
 ) -> Response:
     """The reason is sent to the applicant, so it cannot be left out."""
-    _exists(database, member_id)
+    member = _member(database, member_id)
     listing, note = Listing(q, state), " ".join(note.split())
     if not 2 <= len(note) <= MAX_NOTE:
         problem = f"请填写不通过的原因（2到{MAX_NOTE}个字），这个原因会发给申请人。"
@@ -231,7 +194,8 @@ def reject_member(
         delivered = membership.reject(member_id, context.user.id, note)
     except MembershipError:
         return _list_page(request, context, database, zone, listing, 409, error="只有审核中的申请可以不通过。")
-    return _back(listing, member_id, "rejected", delivered)
+    told = "原因已经通过消息告诉本人。" if delivered else "但消息没能送达本人，请电话告知。"
+    return _decided(listing, f"已将 {member.name} 的申请标为未通过。{told}", delivered)
 
 
 def _export_rows(database: Database, zone: ZoneInfo, actor: str, listing: Listing, kind: str) -> list[list]:

@@ -5,37 +5,30 @@ and only admins assign cases to others or take one from a colleague; replying, s
 closing are for the case's mediator (or an admin): `core.casework` holds these rules, and the REST API
 (`api.routes.tickets_api`) applies them too.
 
-Actions post back with the CSRF token and redirect (post/redirect/get); what happened travels to the next
-page in a short-lived flash cookie.
+Actions post back with the CSRF token and end in `api.console.redirect`, which tells the next page what
+happened.
 """
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
-from urllib.parse import quote, unquote
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Query, Request, status
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
 from pydantic import BeforeValidator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.deps import CaseworkDep, DatabaseDep, SettingsDep
-from api.schemas.tickets import QueueStatus
-from api.security import Console, ConsoleDep, CsrfChecked, console_page
+from api.console import Level, NotFound, back_to, fragment, redirect, render
+from api.deps import CaseworkDep, DatabaseDep
+from api.schemas.tickets import MAX_SEARCH, QueueStatus, queue_filter
+from api.security import ConsoleDep, CsrfChecked
 from core.canned import canned_replies, fill
 from core.casework import NoSuchCase, Refused, budget_of, refusal
 from core.clock import aware, utcnow
 from core.conversations import find_conversation
-from core.settings import Settings
 from core.tickets import (
     Category,
     Outcome,
-    QueueFilter,
     Status,
     Ticket,
     TicketError,
@@ -48,10 +41,8 @@ from core.validation import parse_amount
 
 router = APIRouter(tags=["console"], include_in_schema=False)
 
-FLASH = "console_flash"
 POLL_SECONDS = 10
 MAX_TEXT = 2000
-CHANNELS = {"wechat": "微信", "telegram": "Telegram", "web": "网页"}
 AUTHORS = {"worker": "职工", "bot": "小助手", "mediator": "调解员"}
 CHANGES = {
     "created": "提交案件",
@@ -69,94 +60,7 @@ CHANGES = {
 Blank = BeforeValidator(lambda value: value or None)
 
 
-# ---- how things look ----
-
-
-@dataclass(frozen=True)
-class Display:
-    """Formats for the templates: local times, money, waiting times and labels."""
-
-    zone: ZoneInfo
-
-    def when(self, moment: datetime | None) -> str:
-        return f"{aware(moment).astimezone(self.zone):%Y-%m-%d %H:%M}" if moment else ""
-
-    @staticmethod
-    def waited(since: datetime, until: datetime | None = None) -> str:
-        end = aware(until) if until else utcnow()
-        minutes = max(0, int((end - aware(since)).total_seconds() // 60))
-        days, hours = minutes // 1440, minutes % 1440 // 60
-        if days:
-            return f"{days}天{hours}小时"
-        return f"{hours}小时{minutes % 60}分" if hours else f"{minutes}分钟"
-
-    @staticmethod
-    def money(amount: Decimal | None) -> str:
-        return f"{amount:,.2f}" if amount is not None else ""
-
-    @staticmethod
-    def channel(name: str) -> str:
-        return CHANNELS.get(name, name)
-
-    @staticmethod
-    def category(value: str) -> str:
-        return Category(value).label
-
-    @staticmethod
-    def status(value: str) -> str:
-        return Status(value).label
-
-    @staticmethod
-    def outcome(value: str | None) -> str:
-        return Outcome(value).label if value else ""
-
-
-def display(settings: Settings) -> Display:
-    return Display(ZoneInfo(settings.timezone))
-
-
-def go(url: str, text: str | None = None, error: bool = False) -> RedirectResponse:
-    """Redirect after a post; `text` is shown once on the next page."""
-    response = RedirectResponse(url, status.HTTP_303_SEE_OTHER)
-    if text:
-        value = quote(json.dumps({"text": text, "error": error}, ensure_ascii=False))
-        response.set_cookie(FLASH, value, max_age=120, httponly=True, samesite="strict", path="/console")
-    return response
-
-
-def render(request: Request, name: str, context: Console, status_code: int = 200, **values: Any) -> Response:
-    """A console page with the flash message, if one is waiting (it is then cleared)."""
-    flash = None
-    if FLASH in request.cookies:
-        try:
-            flash = json.loads(unquote(request.cookies[FLASH]))
-        except ValueError:
-            flash = None
-    response = console_page(request, name, context, status_code, flash=flash, **values)
-    if FLASH in request.cookies:
-        response.delete_cookie(FLASH, path="/console")
-    return response
-
-
-def back_to(url: str, fallback: str) -> str:
-    """Only console paths: a posted `back` must not become an open redirect."""
-    return url if url.startswith("/console") and not url.startswith("//") else fallback
-
-
 # ---- the queue ----
-
-
-def queue_filter(
-    state: QueueStatus, category: Category | None, area: str | None, overdue: bool, assignee_id: int | None
-) -> QueueFilter:
-    return QueueFilter(
-        status=None if state in (QueueStatus.OPEN, QueueStatus.ALL) else Status(state),
-        category=category,
-        area=area or None,
-        overdue=overdue,
-        assignee_id=assignee_id,
-        open_only=state == QueueStatus.OPEN,
-    )
 
 
 def areas(session: Session) -> list[str]:
@@ -169,14 +73,14 @@ def queue_page(
     request: Request,
     context: ConsoleDep,
     database: DatabaseDep,
-    settings: SettingsDep,
     state: Annotated[QueueStatus, Query(alias="status")] = QueueStatus.OPEN,
     category: Annotated[Category | None, Query(), Blank] = None,
     area: Annotated[str, Query(max_length=50)] = "",
     overdue: bool = False,
     mine: bool = False,
+    q: Annotated[str, Query(max_length=MAX_SEARCH)] = "",
 ) -> Response:
-    filters = queue_filter(state, category, area, overdue, context.user.id if mine else None)
+    filters = queue_filter(state, category, area, overdue, context.user.id if mine else None, q)
     with database.session() as session:
         tickets = queue(session, filters)
         return render(
@@ -184,12 +88,13 @@ def queue_page(
             "console/queue.html",
             context,
             tickets=tickets,
-            show=display(settings),
             people=mediators(session),
             loads=open_load(session),
             areas=areas(session),
             overdue_count=sum(ticket.overdue() for ticket in tickets),
-            chosen={"status": state, "category": category, "area": area, "overdue": overdue, "mine": mine},
+            chosen={
+                "status": state, "category": category, "area": area, "overdue": overdue, "mine": mine, "q": q
+            },
             statuses=[
                 (QueueStatus.OPEN, "全部未结"),
                 *((QueueStatus(s.value), s.label) for s in Status),
@@ -201,6 +106,13 @@ def queue_page(
 
 
 # ---- the case page ----
+
+
+def _case(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound("没有这个案件")
+    return ticket
 
 
 def _case_values(session: Session, ticket: Ticket, user: User) -> dict[str, Any]:
@@ -220,13 +132,9 @@ def _case_values(session: Session, ticket: Ticket, user: User) -> dict[str, Any]
 
 
 @router.get("/console/tickets/{ticket_id}", name="console_ticket")
-def ticket_page(
-    ticket_id: int, request: Request, context: ConsoleDep, database: DatabaseDep, settings: SettingsDep
-) -> Response:
+def ticket_page(ticket_id: int, request: Request, context: ConsoleDep, database: DatabaseDep) -> Response:
     with database.session() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            return render(request, "console/ticket.html", context, status.HTTP_404_NOT_FOUND, ticket=None)
+        ticket = _case(session, ticket_id)
         user = session.get(User, context.user.id)
         canned = [(reply.title, fill(reply.body, ticket, user)) for reply in canned_replies(session)]
         return render(
@@ -234,7 +142,6 @@ def ticket_page(
             "console/ticket.html",
             context,
             **_case_values(session, ticket, user),
-            show=display(settings),
             canned=canned,
             people=mediators(session),
             loads=open_load(session),
@@ -244,21 +151,12 @@ def ticket_page(
 
 
 @router.get("/console/tickets/{ticket_id}/live", name="console_ticket_live")
-def ticket_live(
-    ticket_id: int, request: Request, context: ConsoleDep, database: DatabaseDep, settings: SettingsDep
-) -> Response:
+def ticket_live(ticket_id: int, request: Request, context: ConsoleDep, database: DatabaseDep) -> Response:
     """The transcript, history and WeChat budget, which the case page fetches again every few seconds."""
     with database.session() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            return Response(status_code=status.HTTP_404_NOT_FOUND)
+        ticket = _case(session, ticket_id)
         user = session.get(User, context.user.id)
-        values = _case_values(session, ticket, user)
-        response = console_page(
-            request, "console/_ticket_live.html", context, **values, show=display(settings)
-        )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return fragment(request, "console/_ticket_live.html", context, **_case_values(session, ticket, user))
 
 
 class NotDelivered(Exception):
@@ -269,13 +167,13 @@ def _act(ticket_id: int, action: Callable[[], str], back: str = "") -> Response:
     """Run one action and go back with what happened (or why it did not)."""
     page = back_to(back, f"/console/tickets/{ticket_id}")
     try:
-        return go(page, action())
+        return redirect(page, action())
     except NoSuchCase:
-        return go("/console", "没有这个案件", error=True)
+        raise NotFound("没有这个案件") from None
     except (Refused, TicketError) as reason:
-        return go(page, f"没有完成：{reason}", error=True)
+        return redirect(page, f"没有完成：{reason}", Level.ERROR)
     except NotDelivered as reason:
-        return go(page, str(reason), error=True)
+        return redirect(page, str(reason), Level.ERROR)
 
 
 TextForm = Annotated[str, Form(max_length=MAX_TEXT)]

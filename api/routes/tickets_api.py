@@ -13,7 +13,6 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import CaseworkDep, DatabaseDep
-from api.routes.console_tickets import queue_filter
 from api.schemas.tickets import (
     AssignIn,
     ClosedOut,
@@ -24,7 +23,10 @@ from api.schemas.tickets import (
     QueueStatus,
     ReplyIn,
     TicketDetailOut,
+    MAX_SEARCH,
+    SEARCH,
     TicketOut,
+    queue_filter,
 )
 from api.security import ApiUser, CsrfChecked
 from core.casework import NoSuchCase, Refused, budget_of
@@ -72,11 +74,12 @@ def list_tickets(
     area: Annotated[str | None, Query(max_length=50)] = None,
     overdue: bool = False,
     assignee_id: int | None = None,
+    q: Annotated[str | None, Query(max_length=MAX_SEARCH, description=SEARCH)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[TicketOut]:
     """Cases oldest first; by default the open ones (`status=all` for every case)."""
     with database.session() as session:
-        tickets = queue(session, queue_filter(state, category, area, overdue, assignee_id), limit)
+        tickets = queue(session, queue_filter(state, category, area, overdue, assignee_id, q), limit)
         return [TicketOut.of(ticket) for ticket in tickets]
 
 

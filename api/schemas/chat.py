@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from bot.channels.web import web_link
 from bot.engine import MENU_KEYS
 from core.messages import Channel, Inbound, InboundKind, Reply
+from core.transcript import Author
 from core.webchat import WebMessage
 
 MAX_TEXT = 1000
@@ -74,11 +75,13 @@ class UpdateOut(ReplyOut):
     """A message from the outbox: a mediator's answer, a reminder."""
 
     id: int
+    author: Author = Field(Author.BOT, description="`bot`, or `mediator` for a mediator's words")
 
     @classmethod
     def of_message(cls, message: WebMessage) -> Self:
         buttons = [ButtonOut(label=label, payload=payload) for label, payload in message.buttons or []]
-        return cls(id=message.id, text=message.text, buttons=buttons, link=web_link(message.link))
+        link = web_link(message.link)
+        return cls(id=message.id, text=message.text, buttons=buttons, link=link, author=Author(message.author))
 
 
 class UpdatesOut(BaseModel):

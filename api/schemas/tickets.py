@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.casework import Budget
-from core.tickets import Category, Outcome, Status, Ticket
+from core.tickets import Category, Outcome, QueueFilter, Status, Ticket
 
 
 class QueueStatus(StrEnum):
@@ -20,6 +20,30 @@ class QueueStatus(StrEnum):
     ASSIGNED = Status.ASSIGNED.value
     IN_MEDIATION = Status.IN_MEDIATION.value
     CLOSED = Status.CLOSED.value
+
+
+MAX_SEARCH = 100
+SEARCH = "Case number, employer or worker's name (any part), or phone (the whole number or its last 4 digits)"
+
+
+def queue_filter(
+    state: QueueStatus,
+    category: Category | None,
+    area: str | None,
+    overdue: bool,
+    assignee_id: int | None,
+    text: str | None = None,
+) -> QueueFilter:
+    """The queue's query parameters, the console's and the API's alike, as the domain's filter."""
+    return QueueFilter(
+        status=None if state in (QueueStatus.OPEN, QueueStatus.ALL) else Status(state),
+        category=category,
+        area=area or None,
+        overdue=overdue,
+        assignee_id=assignee_id,
+        open_only=state == QueueStatus.OPEN,
+        text=text or None,
+    )
 
 
 class MediatorOut(BaseModel):

@@ -54,9 +54,14 @@
     return node;
   }
 
-  // entry: {from: "me" | "bot", text, buttons?, link?, link_label?, problem?}
+  // entry: {from: "me" | "bot" | "mediator", text, buttons?, link?, link_label?, problem?}
   function render(entry) {
     const item = element("li", `message ${entry.from}${entry.problem ? " problem" : ""}`);
+    if (entry.from === "mediator") {
+      const speaker = element("span", "speaker", strings.mediator);
+      speaker.setAttribute("aria-hidden", "true"); // the bubble names its speaker to screen readers already
+      item.append(speaker);
+    }
     const bubble = element("div", "bubble");
     bubble.append(element("span", "visually-hidden", `${strings[entry.from]}：`), entry.text);
     const href = entry.link && safeHref(entry.link);
@@ -92,8 +97,10 @@
     return render(entry);
   }
 
+  // A reply, or an outbox message: the bot's, or a mediator's words relayed (author "mediator").
   function fromBot(reply) {
-    return { from: "bot", text: reply.text, buttons: reply.buttons, link: reply.link, link_label: reply.link_label };
+    const from = reply.author === "mediator" ? "mediator" : "bot";
+    return { from, text: reply.text, buttons: reply.buttons, link: reply.link, link_label: reply.link_label };
   }
 
   function problem(text) {

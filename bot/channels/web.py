@@ -52,7 +52,7 @@ class WebSender:
             raise DeliveryError("not a web chat session")
         try:
             buttons = _stored_buttons(reply.buttons)
-            webchat.post(self.database, user_id, reply.text, buttons, web_link(reply.link))
+            webchat.post(self.database, user_id, reply.text, buttons, web_link(reply.link), reply.author)
         except SQLAlchemyError as error:
             raise DeliveryError(f"web chat outbox unavailable: {type(error).__name__}") from None
 

@@ -15,7 +15,7 @@ from api.services import Services
 from core.canned import CannedReply
 from core.clock import utcnow
 from core.consultations import Consultation, record_consultation
-from support.console import console_client, csrf, flash, staffed_app
+from support.console import console_client, csrf, flash, not_found, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings
 
 
@@ -91,7 +91,9 @@ def test_canned_replies_are_listed_added_edited_and_deleted(site: Site) -> None:
     deleted = admin.post(f"/console/canned/{reply_id}/delete", data={"csrf_token": token})
     assert flash(admin, deleted) == "已删除“未接通”" and "未接通" not in site.canned()
     gone = admin.post(f"/console/canned/{reply_id}/delete", data={"csrf_token": token})
-    assert "已经不存在" in flash(admin, gone)
+    assert not_found(gone).startswith("这条常用回复已经不存在")
+    edit_gone = admin.post(f"/console/canned/{reply_id}", data={"csrf_token": token, "title": "新", "body": "新"})
+    assert not_found(edit_gone).startswith("这条常用回复已经不存在")
 
 
 def test_unknown_placeholders_are_refused_with_the_form_kept(site: Site) -> None:
@@ -135,8 +137,8 @@ def test_unanswered_questions_are_listed_newest_first_without_user_ids(site: Sit
             .values(created_at=utcnow() - timedelta(days=2))
         )
     page = site.client("boss").get("/console/unanswered").text
-    table = re.search(r'<table class="cases" id="unanswered-table">(.*?)</table>', page, re.S).group(1)
-    questions = re.findall(r'<td class="question">(.*?)</td>', table)
+    table = re.search(r'<table class="listing" id="unanswered-table">(.*?)</table>', page, re.S).group(1)
+    questions = re.findall(r'<td class="question" data-label="问题">(.*?)</td>', table)
     assert questions[:2] == ["我的电话138****5678被公司泄露了怎么办", "外卖骑手摔伤了算工伤吗"]
     assert "干满一年有没有年假" not in table, "answered questions are not listed"
     assert "Telegram" in table and "微信" in table

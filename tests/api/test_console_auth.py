@@ -9,7 +9,8 @@ from fastapi import APIRouter, Request
 from sqlalchemy import update
 
 from api.app import create_app
-from api.security import ApiAdmin, ApiUser, ConsoleDep, CsrfChecked, console_page
+from api.console import render
+from api.security import ApiAdmin, ApiUser, ConsoleDep, CsrfChecked
 from core.audit import AuditEntry
 from core.clock import utcnow
 from core.users import FAILED_LOGIN_WINDOW, MAX_FAILED_LOGINS, Role, create_user
@@ -21,7 +22,7 @@ def protected_routes() -> APIRouter:
 
     @router.get("/console/probe")
     def probe(request: Request, context: ConsoleDep):
-        return console_page(request, "console/base.html", context)
+        return render(request, "console/base.html", context)
 
     @router.post("/console/probe", dependencies=[CsrfChecked])
     def probe_post(context: ConsoleDep) -> dict:
@@ -98,6 +99,10 @@ def test_open_redirects_are_refused(base_url: str) -> None:
     response = client.post("/console/login", data={"username": "auth-mediator", "password": "mediator pass",
                                                     "next": "https://evil.example"})
     assert response.headers["location"] == "/console"
+    for elsewhere in ("//evil.example/console", "/consolex.evil", "/console.evil.example"):
+        again = client.post("/console/login", data={"username": "auth-mediator", "password": "mediator pass",
+                                                     "next": elsewhere})
+        assert again.headers["location"] == "/console", elsewhere
 
 
 def test_console_page_knows_the_user_and_forms_need_the_csrf_token(base_url: str) -> None:

@@ -23,6 +23,7 @@ from core.events import Event, Registrant, Registration, register
 from core.members import Application, apply, approve
 from core.messages import Channel
 from core.users import LoginSession, Role, User, create_user
+from support.console import not_found
 from support.knowledge import make_settings
 from support.outbound import RecordingSender
 from support.server import serving
@@ -174,7 +175,7 @@ def test_created_in_local_time_stored_in_utc_listed_and_edited(site: Site, admin
     client, token = admin
     created = client.post("/console/events/new", data=form(token))
     assert created.status_code == 303
-    event_id = int(re.search(r"/console/events/(\d+)\?saved=new", created.headers["location"]).group(1))
+    event_id = int(re.fullmatch(r"/console/events/(\d+)", created.headers["location"]).group(1))
     event = site.stored(event_id)
     assert aware(event.starts_at) == datetime(2031, 5, 1, 1, 0, tzinfo=timezone.utc)
     assert aware(event.ends_at) == datetime(2031, 5, 1, 3, 30, tzinfo=timezone.utc)
@@ -182,6 +183,7 @@ def test_created_in_local_time_stored_in_utc_listed_and_edited(site: Site, admin
     assert (event.kind, event.capacity, event.members_only, event.place) == ("sports", 2, True, "保税区体育馆")
     page = client.get(created.headers["location"])
     assert "活动已创建" in page.text and "2031-05-01 09:00 至 2031-05-01 11:30" in page.text
+    assert "活动已创建" not in client.get(created.headers["location"]).text, "a flash is shown once"
     listing = client.get("/console/events").text
     upcoming = listing.split("已经开始或结束")[0]
     row = upcoming.split(f'data-event="{event_id}"')[1].split("</tr>")[0]
@@ -192,13 +194,14 @@ def test_created_in_local_time_stored_in_utc_listed_and_edited(site: Site, admin
     saved = client.post(f"/console/events/{event_id}/edit", data=form(token, title="职工篮球赛（改期）",
                                                                       starts="2031-05-02T14:00", ends="",
                                                                       deadline="", members_only=None))
-    assert saved.status_code == 303 and "saved=edit" in saved.headers["location"]
+    assert saved.status_code == 303 and saved.headers["location"] == f"/console/events/{event_id}"
+    assert "修改已保存。" in client.get(saved.headers["location"]).text
     event = site.stored(event_id)
     assert event.title == "职工篮球赛（改期）" and event.ends_at is None and not event.members_only
     assert aware(event.starts_at) == datetime(2031, 5, 2, 6, 0, tzinfo=timezone.utc)
     wrong = client.post(f"/console/events/{event_id}/edit", data=form(token, ends="2031-05-01T08:00"))
     assert wrong.status_code == 422 and "结束时间要晚于开始时间。" in wrong.text
-    assert client.get("/console/events/999999").status_code == 404
+    assert not_found(client.get("/console/events/999999")) == "没有这个活动"
 
 
 def test_a_larger_capacity_promotes_the_waitlist_in_order_and_tells_them(site: Site, admin) -> None:
@@ -208,15 +211,14 @@ def test_a_larger_capacity_promotes_the_waitlist_in_order_and_tells_them(site: S
     assert [r.status for r in (first, second, third, fourth)] == ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
     listing = client.get("/console/events").text
     row = listing.split(f'data-event="{event_id}"')[1].split("</tr>")[0]
-    assert "1/1" in row and "<td>3</td>" in row
+    assert "1/1" in row and "<td data-label=\"候补\">3</td>" in row
     page = client.get(f"/console/events/{event_id}").text
     assert "候补 第 2 位" in status_cell(page, third.id)
     mark = len(site.telegram.sent)
     response = client.post(f"/console/events/{event_id}/edit", data=as_stored(site, event_id, token, capacity="3"))
     assert response.status_code == 303
-    assert f"promoted={second.id}%2C{third.id}" in response.headers["location"]
     page = client.get(response.headers["location"]).text
-    assert re.search(r"候补转正：\s*<strong>乙二</strong>、<strong>丙三</strong>", page)
+    assert "修改已保存。候补转正：乙二、丙三，已按候补先后转为正式报名" in page
     assert "已报名" in status_cell(page, second.id) and "候补转正" in status_cell(page, second.id)
     assert "候补 第 1 位" in status_cell(page, fourth.id)
     sent = site.sent_since(mark)
@@ -224,7 +226,9 @@ def test_a_larger_capacity_promotes_the_waitlist_in_order_and_tells_them(site: S
     assert all("已从候补转为正式报名" in text and "书法体验课" in text for _, text in sent)
     assert f"签到码：{second.code}" in sent[0][1]
     smaller = client.post(f"/console/events/{event_id}/edit", data=as_stored(site, event_id, token, capacity="1"))
-    assert smaller.headers["location"].endswith("promoted=") and site.stored(event_id).capacity == 1
+    assert site.stored(event_id).capacity == 1
+    shown = client.get(smaller.headers["location"]).text
+    assert re.search(r'<p class="flash flash-done" role="status">修改已保存。</p>', shown), "no one promoted"
     assert [site.registration(r.id).status for r in (first, second, third, fourth)] == [
         "confirmed", "confirmed", "confirmed", "waitlisted"], "a smaller capacity bumps no one"
 
@@ -245,10 +249,11 @@ def test_check_in_by_code_with_clear_messages_and_by_ticking(site: Site, admin) 
     empty = client.post(url, data={"csrf_token": token, "code": "  "})
     assert empty.status_code == 422 and "请输入报名人聊天里显示的签到码" in empty.text
     done = client.post(url, data={"csrf_token": token, "code": f" {first.code.lower()} "}, follow_redirects=True)
-    assert "已签到：<strong>签到甲</strong>" in done.text and "已签到" in status_cell(done.text, first.id)
+    assert f"已签到：签到甲（{first.phone[:3]}****{first.phone[-4:]}）。" in done.text
+    assert "已签到" in status_cell(done.text, first.id)
     assert site.registration(first.id).status == "checked_in"
     again = client.post(url, data={"csrf_token": token, "code": first.code}, follow_redirects=True)
-    assert "之前已经签到过了" in again.text
+    assert re.search(r'class="flash flash-warn" role="status">签到甲 之前已经签到过了（20\d\d-', again.text)
     tick_url = f"/console/events/{event_id}/registrations/check-in"
     refused = client.post(tick_url, data={"csrf_token": token, "registration": [str(second.id), str(waiting.id)]})
     assert refused.status_code == 409 and "签到丙（候补）没有正式名额" in refused.text
@@ -256,7 +261,7 @@ def test_check_in_by_code_with_clear_messages_and_by_ticking(site: Site, admin) 
     foreign = client.post(tick_url, data={"csrf_token": token, "registration": [str(elsewhere.id)]})
     assert foreign.status_code == 409 and site.registration(elsewhere.id).status == "confirmed"
     ticked = client.post(tick_url, data={"csrf_token": token, "registration": [str(second.id)]}, follow_redirects=True)
-    assert "已签到：<strong>签到乙</strong>" in ticked.text and site.registration(second.id).status == "checked_in"
+    assert "已签到：签到乙（" in ticked.text and site.registration(second.id).status == "checked_in"
     assert "请先勾选" in client.post(tick_url, data={"csrf_token": token}).text
     listing = client.get("/console/events").text.split(f'data-event="{event_id}"')[1].split("</tr>")[0]
     assert "2/2" in listing and "已签到 2" in listing
@@ -271,7 +276,7 @@ def test_cancelling_on_someones_behalf_promotes_the_first_waiting_and_tells_them
     response = client.post(cancel, data={"csrf_token": token, "registration": [str(held.id)]})
     assert response.status_code == 303
     page = client.get(response.headers["location"]).text
-    assert "已替 <strong>取消甲</strong> 取消报名" in page and "候补转正：" in page and "<strong>候补乙</strong>" in page
+    assert "已替 取消甲 取消报名。候补转正：候补乙，已按候补先后转为正式报名" in page
     assert "已取消" in status_cell(page, held.id) and "已报名" in status_cell(page, first_waiting.id)
     assert "候补 第 1 位" in status_cell(page, second_waiting.id)
     [(user, text)] = site.sent_since(mark)
@@ -285,10 +290,10 @@ def test_cancelling_on_someones_behalf_promotes_the_first_waiting_and_tells_them
     assert checked.status_code == 409 and site.registration(second_waiting.id).status == "waitlisted"
     waiting_out = client.post(f"/console/events/{event_id}/registrations/{second_waiting.id}/cancel",
                               data={"csrf_token": token}, follow_redirects=True)
-    assert "没有候补的人需要递补" in waiting_out.text
+    assert "已替 候补丙 取消报名。没有候补的人需要递补。" in waiting_out.text
     other = site.event(capacity=1, title="另一个活动")
-    assert client.post(f"/console/events/{other}/registrations/{held.id}/cancel",
-                       data={"csrf_token": token}).status_code == 404
+    assert not_found(client.post(f"/console/events/{other}/registrations/{held.id}/cancel",
+                                 data={"csrf_token": token})) == "这个活动没有这条报名"
 
 
 def test_participant_lists_export_in_order_and_are_audited(site: Site, admin) -> None:

@@ -18,7 +18,7 @@ from core.clock import utcnow
 from core.conversations import Conversation
 from core.messages import Channel, Inbound, InboundKind
 from core.tickets import Category, ChangeKind, Deadline, Intake, Status, Ticket, open_ticket
-from support.console import console_client, csrf, flash, staffed_app
+from support.console import console_client, csrf, flash, not_found, staffed_app
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.outbound import RecordingSender
 
@@ -182,6 +182,37 @@ def test_the_queue_is_oldest_first_and_filters(site: Site) -> None:
     assert client.get("/console", params={"category": "bogus"}).status_code == 422
 
 
+def test_the_queue_search_finds_a_case_by_number_phone_employer_or_name(site: Site) -> None:
+    now = utcnow()
+    wanted = make_case(site, employer="天津示例查找物流公司", phone="13500007777", worker_name="钱师傅")
+    done = make_case(site, employer="天津示例查找物流公司", phone="13500008888", status=Status.CLOSED,
+                     outcome="failed", closed_at=now, amount_recovered=Decimal(0))
+    client = site.client("wang")
+    numbers = {key: number_of(site, key) for key in (wanted, done)}
+    for typed in (numbers[wanted], "查找物流", "钱师傅", "135-0000-7777", "7777"):
+        assert queue_numbers(client, q=typed) == [numbers[wanted]], typed
+    assert queue_numbers(client, q="查找物流", status="all") == [numbers[wanted], numbers[done]]
+    page = client.get("/console", params={"q": "8888"}).text
+    assert "没有符合条件的案件" in page and "可以把状态选为“全部”再找" in page
+    assert 'name="q" value="8888"' in page
+    assert queue_numbers(client, q="8888", status="all") == [numbers[done]]
+    page = client.get("/console").text
+    row = re.search(rf'data-number="{numbers[wanted]}">(.*?)</tr>', page, re.S).group(1)
+    assert "钱师傅" in row
+
+
+def test_a_flash_is_shown_once_and_a_forged_one_is_ignored(site: Site) -> None:
+    client = site.client("wang")
+    ticket_id = make_case(site)
+    claimed = post(client, f"/console/tickets/{ticket_id}/assign", back="https://evil.example/console")
+    assert claimed.headers["location"] == f"/console/tickets/{ticket_id}", "no redirect off the console"
+    assert flash(client, claimed) == "已认领，请尽快与职工联系"
+    assert 'class="flash' not in client.get(f"/console/tickets/{ticket_id}").text
+    client.cookies.set("console_flash", "not-base64-json!", path="/console")
+    page = client.get("/console")
+    assert page.status_code == 200 and 'class="flash' not in page.text
+
+
 def test_claiming_and_assigning_with_each_mediators_load(site: Site) -> None:
     first, second = make_case(site), make_case(site)
     wang, li, boss = site.client("wang"), site.client("li"), site.client("boss")
@@ -341,10 +372,11 @@ def test_only_the_cases_mediator_or_an_admin_works_it(site: Site) -> None:
 
 def test_an_unknown_case_is_not_found(site: Site) -> None:
     client = site.client("wang")
-    assert client.get("/console/tickets/999999").status_code == 404
-    assert "没有这个案件" in client.get("/console/tickets/999999").text
-    assert client.get("/console/tickets/999999/live").status_code == 404
-    assert flash(client, post(client, "/console/tickets/999999/start")) == "没有这个案件"
+    assert not_found(client.get("/console/tickets/999999")) == "没有这个案件"
+    assert not_found(client.get("/console/tickets/999999/live")) == "没有这个案件"
+    missing = client.post("/console/tickets/999999/start", data={"csrf_token": csrf(client)})
+    assert not_found(missing) == "没有这个案件"
+    assert 'href="/console">回到工单队列</a>' in missing.text and "王调解" in missing.text
 
 
 def test_a_wechat_case_shows_the_budget_and_offers_the_notice_when_spent(site: Site) -> None:

@@ -97,6 +97,22 @@ def test_the_list_filters_like_the_queue(site: Site) -> None:
     assert api.get("/api/tickets", params={"limit": 0}).status_code == 422
 
 
+def test_the_list_finds_cases_by_what_a_mediator_types(site: Site) -> None:
+    named = site.case(employer="天津示例搜索机械厂", phone="13600004321", worker_name="赵师傅")
+    api = site.api("wang")
+
+    def found(q: str, **more: str) -> list[int]:
+        response = api.get("/api/tickets", params={"q": q, **more})
+        assert response.status_code == 200, response.text
+        return [t["id"] for t in response.json()]
+
+    number = next(t["number"] for t in api.get("/api/tickets").json() if t["id"] == named)
+    for typed in (number, number.lower(), "搜索机械", "赵师傅", "136 0000 4321", "4321"):
+        assert found(typed) == [named], typed
+    assert found("4321", status="closed") == []
+    assert api.get("/api/tickets", params={"q": "长" * 101}).status_code == 422
+
+
 def test_a_case_walks_through_the_api(site: Site) -> None:
     chat = httpx.Client(base_url=site.url, timeout=15)
     chat.post("/api/chat", json={"text": "你好"})

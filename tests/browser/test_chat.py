@@ -3,29 +3,37 @@
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import quote
 
 import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import select
 
 from api.app import create_app
 from api.services import Services
 from bot.channels.web import WebSender
+from core.conversations import load_conversation
 from core.messages import Button, Reply
-from support.browser import Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
+from core.tickets import Category, Deadline, Intake, assign, open_ticket
+from core.users import Role, User, create_user
+from support.browser import (  # noqa: F401 (fixtures)
+    PHONE,
+    VIEWPORTS,
+    Browsing,
+    browsing,
+    chromium,
+    contrasts,
+    overflow,
+    screenshot,
+)
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.server import free_port, serving
 
 pytestmark = pytest.mark.browser
 
 DONGJIANG = {"latitude": 39.0352, "longitude": 117.7905}
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 
 
 @dataclass
@@ -179,7 +187,7 @@ def test_on_a_phone_the_page_fits_and_the_input_stays_in_view(browsing: Browsing
     page = open_chat(browsing, site, **PHONE)
     for question in ("干满一年有没有年假", "单位拖着不发工资怎么办", "原文1"):
         ask(page, question)
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert overflow(page) <= 0
     # Only the message list scrolls: the page itself neither scrolls sideways nor down.
     assert page.evaluate("document.documentElement.scrollHeight <= window.innerHeight")
     box = page.get_by_label("输入你的问题").bounding_box()
@@ -187,3 +195,82 @@ def test_on_a_phone_the_page_fits_and_the_input_stays_in_view(browsing: Browsing
     expect(page.get_by_role("button", name="发送")).to_be_in_viewport()
     expect(bot_messages(page).last).to_be_in_viewport()
     screenshot(page, "chat-phone")
+
+
+MENU = ("法律咨询", "维权求助", "服务站点", "活动报名", "入会")
+LONG_TITLE = "2026年天津自贸试验区新就业形态劳动者权益保护暨职业技能提升公益培训班（第三期，东疆港区）"
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desk"])
+def test_every_service_button_is_on_screen(browsing: Browsing, site: Site, viewport: str) -> None:
+    page = open_chat(browsing, site, **VIEWPORTS[viewport])
+    width = VIEWPORTS[viewport]["viewport"]["width"]
+    menu = page.get_by_role("navigation", name="常用服务")
+    for label in MENU:
+        button = menu.get_by_role("button", name=label, exact=True)
+        expect(button).to_be_in_viewport(ratio=1)
+        box = button.bounding_box()
+        assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= width, (label, box)
+    assert overflow(page) <= 0
+    screenshot(page, f"chat-menu-{viewport}")
+    menu.get_by_role("button", name="入会", exact=True).click()
+    expect(page.locator("#messages > li.me").last).to_contain_text("入会")
+    expect(bot_messages(page)).to_have_count(2)
+
+
+def _mediator_says(site: Site, worker: str, text: str) -> None:
+    """A case from this chat session, claimed by a mediator who replies from the console."""
+    with site.services.database.session() as session:
+        mediator = session.scalar(select(User).where(User.username == "chat-mediator")) or create_user(
+            session, "chat-mediator", "long enough 1", Role.MEDIATOR, "王调解")
+        load_conversation(session, "web", worker, timedelta(hours=1))
+        intake = Intake("web", worker, Category.WAGES, "示例物流有限公司", "三个月没发工资", None, "13812345678", "晚上", None)
+        ticket = open_ticket(session, intake, Deadline(1, "Asia/Shanghai"))
+        assign(ticket, mediator, mediator)
+        ticket_id, mediator_id = ticket.id, mediator.id
+    assert site.services.casework.reply(ticket_id, mediator_id, text).delivered
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desk"])
+def test_a_mediators_message_looks_like_a_person_not_the_bot(
+    browsing: Browsing, site: Site, viewport: str
+) -> None:
+    page = open_chat(browsing, site, **VIEWPORTS[viewport])
+    ask(page, "单位拖着不发工资怎么办")
+    _mediator_says(site, session_of(page), "你好，你的欠薪问题我们已经受理，明天上午给你打电话。")
+    said = page.locator("#messages > li.mediator")
+    expect(said).to_contain_text("明天上午给你打电话", timeout=8_000)
+    expect(said.locator(".speaker")).to_have_text("工会调解员")
+    expect(said.locator(".bubble")).to_contain_text("【工会调解员 王调解】")
+    bot_bubble = bot_messages(page).last.locator(".bubble")
+    style = "b => [getComputedStyle(b).backgroundColor, getComputedStyle(b).borderTopColor]"
+    assert said.locator(".bubble").evaluate(style) != bot_bubble.evaluate(style)
+    [speaker] = contrasts(page, "#messages > li.mediator .speaker")
+    assert speaker["ratio"] >= 4.5
+    page.reload()  # kept in the session's history with its author
+    expect(page.locator("#messages > li.mediator .speaker")).to_have_text("工会调解员")
+    screenshot(page, f"chat-mediator-{viewport}")
+
+
+def test_a_long_button_label_wraps_inside_the_screen(browsing: Browsing, site: Site) -> None:
+    page = open_chat(browsing, site, **PHONE)
+    reply = Reply("最近的活动：", (Button(LONG_TITLE, "1"), Button("返回", "菜单")))
+    WebSender(site.services.database).send(session_of(page), reply)
+    button = bot_messages(page).last.get_by_role("button", name=LONG_TITLE)
+    expect(button).to_be_visible(timeout=8_000)
+    expect(button).to_have_text(LONG_TITLE)
+    fits = button.evaluate("b => b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight")
+    box = button.bounding_box()
+    assert fits and box is not None and box["x"] + box["width"] <= PHONE["viewport"]["width"]
+    assert box["height"] > 50, "the label runs over more than one line"
+    assert overflow(page) <= 0
+    screenshot(page, "chat-long-button-phone")
+
+
+def test_the_chat_page_at_a_desk(browsing: Browsing, site: Site) -> None:
+    page = open_chat(browsing, site, **VIEWPORTS["desk"])
+    for question in ("干满一年有没有年假", "单位拖着不发工资怎么办"):
+        ask(page, question)
+    assert overflow(page) <= 0
+    expect(page.get_by_label("输入你的问题")).to_be_in_viewport()
+    screenshot(page, "chat-desk")

@@ -15,19 +15,13 @@ from playwright.sync_api import Locator, Page, expect
 from api.app import create_app
 from api.services import Services
 from core.users import Role, create_user
-from support.browser import Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
+from support.browser import PHONE, Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
 from support.knowledge import FIXTURE_CARDS, make_settings
 from support.server import free_port, serving
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "journey pass 1"
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
 DESK = {"viewport": {"width": 1280, "height": 900}}
 
 
@@ -136,9 +130,11 @@ def test_a_case_from_chat_to_mediator_and_back(browsing: Browsing, site: Site) -
     expect(console.locator("#live .history")).to_contain_text("请问今晚7点方便通电话吗？")
     screenshot(console, "mediation-journey-4-replied")
 
-    # The worker's chat shows the mediator's message; the worker answers and the bot only says it is passed on.
-    message = bot_messages(chat).last
+    # The worker's chat shows the mediator's message as theirs; the worker answers and the bot only says it is
+    # passed on.
+    message = chat.locator("#messages > li.mediator").last
     expect(message).to_contain_text("【工会调解员 王调解】", timeout=10_000)
+    expect(message.locator(".speaker")).to_have_text("工会调解员")
     expect(message).to_contain_text("请问今晚7点方便通电话吗？")
     count = bot_messages(chat).count()
     with chat.expect_response(lambda response: response.url.endswith("/api/chat")) as answered:

@@ -11,6 +11,7 @@ from core.messages import Button, Channel, InboundKind, Reply
 from core.outbound import DeliveryError, Outbound
 from core import webchat
 from core.db import Database
+from core.transcript import Author
 
 
 @pytest.fixture
@@ -86,10 +87,20 @@ def test_sender_posts_to_the_outbox_of_that_session_only(database: Database) -> 
         "buttons": [{"label": "好的", "payload": "谢谢"}],
         "link": "/laws/劳动法/50",
         "link_label": None,
+        "author": "bot",
     }
     assert second.link is None
     assert webchat.latest(database, worker) == second.id
     assert webchat.since(database, stranger, 0) == [] and webchat.latest(database, stranger) == 0
+
+
+def test_a_mediators_words_are_marked_as_theirs_in_the_outbox(db: Database) -> None:
+    """On SQLite and PostgreSQL (migration 0007): the page shows a mediator's message apart from the bot's."""
+    worker = new_session_id()
+    sender = WebSender(db)
+    sender.send(worker, Reply("【工会调解员 王调解】\n明天上午给你打电话", author=Author.MEDIATOR))
+    sender.send(worker, Reply("你的活动明天开始"))
+    assert [UpdateOut.of_message(m).author for m in webchat.since(db, worker, 0)] == ["mediator", "bot"]
 
 
 def test_sender_refuses_what_it_cannot_deliver(database: Database, tmp_path: Path) -> None:

@@ -115,3 +115,32 @@ def test_ratings_per_mediator(database) -> None:
             rate(ticket, score)
     with database.session() as session:
         assert ratings_by_mediator(session) == {zhang.id: (4.0, 2)}
+
+
+def test_queue_finds_a_case_by_number_phone_employer_or_name_as_typed(db) -> None:
+    with db.session() as session:
+        first = open_ticket(session, intake("a"), DEADLINE)  # 示例物流有限公司, 13812345678
+        first.worker_name = "刘师傅"
+        second = open_ticket(session, intake("b"), DEADLINE)
+        second.employer, second.phone = "天津示例港务有限公司", "13900001234"
+        third = open_ticket(session, intake("c"), DEADLINE)
+        third.employer, third.phone = "100%纯净水厂", "13700005678"
+        close(third, Outcome.WITHDRAWN, None, "职工撤回", None)
+        numbers = {first.number: "a", second.number: "b", third.number: "c"}
+
+    def found(text: str, **more: object) -> list[str]:
+        with db.session() as session:
+            return [t.user_id for t in queue(session, QueueFilter(text=text, **more))]
+
+    assert found(second.number.lower()) == ["b"] and found(f"{third.id:05d}") == ["c"]
+    assert found("WQ") == ["a", "b", "c"] == list(numbers.values())
+    assert found("港务") == ["b"] and found("示例") == ["a", "b"]
+    assert found("刘师傅") == ["a"] and found(" 刘 ") == ["a"]
+    for typed in ("13900001234", "139 0000 1234", "139-0000-1234", "+86 139 0000 1234", "1234"):
+        assert found(typed) == ["b"], typed
+    assert found("5678") == ["a", "c"], "the last four digits of two phones"
+    assert found("3456") == [] and found("567") == [], "middle digits or fewer than four are not a phone"
+    assert found("%") == ["c"] and found("_") == [], "wildcards are searched as typed"
+    assert found("5678", open_only=True) == ["a"] and found("5678", status=Status.CLOSED) == ["c"]
+    assert found("") == found("  ") == ["a", "b", "c"]
+    assert found("没有这个单位") == []

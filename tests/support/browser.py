@@ -94,3 +94,75 @@ def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+DESK = {"viewport": {"width": 1366, "height": 768}}
+VIEWPORTS = {"phone": PHONE, "desk": DESK}
+
+
+def overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0 or less when nothing scrolls sideways).
+
+    Measured against the viewport the page was opened with: an emulated phone, like a real one, widens
+    `window.innerWidth` to fit content that overflows, so `scrollWidth <= innerWidth` alone always holds."""
+    width = page.viewport_size["width"]
+    return page.evaluate("Math.max(document.scrollingElement.scrollWidth, window.innerWidth)") - width
+
+
+# Boxes that scroll sideways, or clip what is in them: only a table of figures may (it keeps its columns).
+SIDEWAYS = """() => [...document.querySelectorAll("body *")]
+  .filter((node) => !node.matches("input, textarea, select, .figures, .figures *")
+    && !node.querySelector(".figures") && getComputedStyle(node).overflowX !== "visible"
+    && node.clientWidth > 1 && node.scrollWidth > node.clientWidth + 1)  // not the 1px visually-hidden boxes
+  .map((node) => `${node.tagName.toLowerCase()}.${node.className}: ${node.scrollWidth - node.clientWidth}px`)"""
+
+
+def scrolls_sideways(page: Page) -> list[str]:
+    """Parts of the page (other than a table of figures) whose content is wider than they are."""
+    return page.evaluate(SIDEWAYS)
+
+
+# The WCAG contrast ratio of each visible control's text against the first opaque background behind it.
+CONTRAST = """(selector) => {
+  const rgba = (text) => {
+    const parts = text.match(/[\\d.]+/g).map(Number);
+    return { r: parts[0], g: parts[1], b: parts[2], a: parts.length > 3 ? parts[3] : 1 };
+  };
+  const behind = (node) => {
+    for (let at = node; at; at = at.parentElement) {
+      const colour = rgba(getComputedStyle(at).backgroundColor);
+      if (colour.a > 0.5) return colour;
+    }
+    return { r: 255, g: 255, b: 255, a: 1 };
+  };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const luminance = (c) => 0.2126 * channel(c.r) + 0.7152 * channel(c.g) + 0.0722 * channel(c.b);
+  const ratio = (a, b) => {
+    const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (light + 0.05) / (dark + 0.05);
+  };
+  return [...document.querySelectorAll(selector)]
+    .filter((node) => node.getClientRects().length && getComputedStyle(node).visibility !== "hidden")
+    .map((node) => ({
+      label: (node.getAttribute("aria-label") || node.textContent).trim().replace(/\\s+/g, " "),
+      classes: node.className,
+      ratio: Math.round(ratio(rgba(getComputedStyle(node).color), behind(node)) * 100) / 100,
+    }));
+}"""
+CONTROLS = "button, a.primary, a.secondary, a.plain, a.danger, .chip"
+
+
+def contrasts(page: Page, selector: str = CONTROLS) -> list[dict[str, Any]]:
+    """Label, classes and contrast ratio of every visible control the selector finds."""
+    return page.evaluate(CONTRAST, selector)
+
+
+def unreadable(page: Page, minimum: float = 4.5) -> list[dict[str, Any]]:
+    """Controls whose text stands out less from its background than WCAG AA asks of normal text."""
+    return [control for control in contrasts(page) if control["ratio"] < minimum]

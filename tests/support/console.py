@@ -47,3 +47,11 @@ def flash(client: httpx.Client, response: httpx.Response) -> str:
     page = client.get(response.headers["location"]).text
     found = re.search(r'<p class="flash[^"]*" role="\w+">(.*?)</p>', page, re.S)
     return html.unescape(found.group(1)) if found else ""
+
+
+def not_found(response: httpx.Response) -> str:
+    """What the console's 404 page says is missing."""
+    assert response.status_code == 404, response.text
+    found = re.search(r'<h1 id="not-found-title">(.*?)</h1>', response.text, re.S)
+    assert found, response.text
+    return html.unescape(found.group(1))
