@@ -30,6 +30,7 @@ from bot.channels.web import (
 from bot.engine import MENU_KEYS
 from bot.replies import say
 from core import webchat
+from core.logs import mask_user_id
 from index.holder import IndexMissing
 
 logger = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ async def chat(request: Request, response: Response, engine: EngineDep, database
     body = await _message(request)
     user_id = _session(request) or _start_session(request, response)
     inbound = to_inbound(user_id, body)
-    logger.info("web %s from %s… (%d chars)", inbound.kind, user_id[:6], len(inbound.text))
+    logger.info("web %s from %s (%d chars)", inbound.kind, mask_user_id(user_id), len(inbound.text))
     try:
         replies = await run_in_threadpool(engine.handle, inbound)
     except IndexMissing as error:

@@ -27,6 +27,7 @@ from bot.replies import say
 from core import idempotency
 from core.db import Database
 from core.idempotency import Status
+from core.logs import mask_user_id
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])
@@ -63,7 +64,8 @@ async def receive(request: Request, services: ServicesDep, background: Backgroun
         return _rejection(rejected)
     if inbound is None:
         return _success()
-    logger.info("wechat %s from %s (%d chars)", inbound.kind, inbound.user_id, len(inbound.text))
+    logger.info("wechat %s from %s (%d chars)", inbound.kind, mask_user_id(inbound.user_id),
+                len(inbound.text))
     reply = _Passive(envelope, message, request.query_params.get("nonce", ""))
     key, database = message_key(message), services.database
 
@@ -124,7 +126,8 @@ def _claim_and_handle(
     try:
         replies = engine.handle(inbound)
     except Exception:
-        logger.exception("engine failed on a wechat %s message from %s", inbound.kind, inbound.user_id)
+        logger.exception("engine failed on a wechat %s message from %s", inbound.kind,
+                         mask_user_id(inbound.user_id))
         replies = [say("wechat_sorry.j2")]  # an apology, not a 500 that WeChat would retry
     answer = _Answer(replies, [fit(r) for r in replies])
     if time.monotonic() < deadline:
@@ -176,7 +179,7 @@ def _send_all(outbound: Outbound, user_id: str, replies: list[Reply]) -> None:
         try:
             outbound.send(Channel.WECHAT, user_id, reply)
         except DeliveryError as error:
-            logger.warning("wechat message to %s not delivered: %s", user_id, error.reason)
+            logger.warning("wechat message to %s not delivered: %s", mask_user_id(user_id), error.reason)
 
 
 def _rejection(rejected: Rejected) -> Response:

@@ -32,7 +32,7 @@ from bot.templates import render
 from core import idempotency
 from core.db import Database
 from core.idempotency import Status
-from core.logs import mask
+from core.logs import mask_user_id
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -206,7 +206,8 @@ class Conversations:
         if not await asyncio.to_thread(idempotency.claim, self.database, key):
             logger.info("telegram update %s already handled", key)
             return
-        logger.info("telegram %s from %s (%d chars)", inbound.kind, mask(inbound.user_id), len(inbound.text))
+        logger.info("telegram %s from %s (%d chars)", inbound.kind, mask_user_id(inbound.user_id),
+                    len(inbound.text))
         try:
             if update.callback_query is not None:
                 await self._acknowledge(update)
@@ -214,7 +215,8 @@ class Conversations:
             chat = update.effective_chat
             await send_replies(context.bot, chat.id if chat else inbound.user_id, replies)
         except TelegramError as error:
-            logger.warning("telegram reply to %s not delivered: %s", mask(inbound.user_id), describe(error))
+            logger.warning("telegram reply to %s not delivered: %s", mask_user_id(inbound.user_id),
+                           describe(error))
         finally:
             await asyncio.to_thread(idempotency.finish, self.database, key, Status.ANSWERED)
 
@@ -228,7 +230,8 @@ class Conversations:
         try:
             return self.engine.handle(inbound)
         except Exception:
-            logger.exception("engine failed on a telegram %s from %s", inbound.kind, mask(inbound.user_id))
+            logger.exception("engine failed on a telegram %s from %s", inbound.kind,
+                             mask_user_id(inbound.user_id))
             return [say("telegram_sorry.j2")]
 
     @staticmethod
@@ -286,7 +289,7 @@ class TelegramSender:
             asyncio.run(self._deliver(user_id, reply))
         except TelegramError as error:
             raise delivery_error(error) from error
-        logger.info("telegram message sent to %s", mask(user_id))
+        logger.info("telegram message sent to %s", mask_user_id(user_id))
 
     async def _deliver(self, user_id: str, reply: Reply) -> None:
         """Not a reply: the engine's remembered buttons are another message's, so no numbered buttons."""

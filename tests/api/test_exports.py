@@ -35,7 +35,8 @@ def test_xlsx_round_trips() -> None:
 
 def test_text_that_looks_like_a_formula_stays_text() -> None:
     rows = [("=1+2", "+86", "-3", "@SUM(A1)", "\t=1", "\r=1", "中文-1", -3, "\x01控制")]
-    [written] = list(csv.reader(io.StringIO(csv_response(HEADERS, rows, "x.csv").body.decode("utf-8-sig"))))[1:]
+    text = csv_response(HEADERS, rows, "x.csv").body.decode("utf-8-sig")
+    [written] = list(csv.reader(io.StringIO(text)))[1:]
     assert written == ["'=1+2", "'+86", "'-3", "'@SUM(A1)", "'\t=1", "'\r=1", "中文-1", "-3", "\x01控制"]
     sheet = load_workbook(io.BytesIO(xlsx_response(HEADERS, rows, "x.xlsx").body)).active
     cells = list(sheet.iter_rows(min_row=2))[0]
