@@ -25,4 +25,5 @@ def serve(
         workers=workers,
         log_level=config.log_level.lower(),
         log_config=uvicorn_log_config(),
+        proxy_headers=False,  # the app believes forwarded headers from TRUSTED_PROXIES only
     )

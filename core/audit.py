@@ -9,6 +9,7 @@ from core.db import Base
 from core.laws import utcnow
 
 
+LOGIN = "login"
 LOGIN_FAILED = "login.failed"
 
 

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     stations_file: Path | None = Field(None, description="Service stations; default is the bundled samples")
     log_level: str = "INFO"
     public_base_url: str = Field("", description="Public address of this app, for links in WeChat and Telegram")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or networks) whose X-Forwarded-For and -Proto are believed",
+    )
 
     wechat_token: str = Field("", description="Token set in the Official Account's server configuration")
     wechat_app_id: str = ""
