@@ -25,6 +25,7 @@ from api.routes import (
 from api.security import LoginRequired
 from bot.services import build_services
 from core.logs import configure
+from core.retention import RetentionJob
 from core.settings import Settings, get_settings
 
 
@@ -37,9 +38,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = await run_in_threadpool(build_services, settings)
         app.state.services = services
         services.reminders.start()
+        retention = RetentionJob.from_settings(settings, services.database)
+        retention.start()
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(telegram.lifespan(app))
             yield
+        retention.stop()
         services.reminders.stop()
         services.database.dispose()
 

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     reminder_lead_hours: float = Field(24, gt=0, description="Remind registered workers this long before an event")
     reminder_interval_seconds: float = Field(60, gt=0, description="How often the reminder scheduler looks")
 
+    transcript_retention_days: float = Field(
+        365, gt=0, description="Chat transcripts and web-chat outbox messages are deleted after this (days)"
+    )
+    inbound_retention_hours: float = Field(
+        48, ge=1, description="Inbound-message claims (and replies kept for retries) are deleted after this"
+    )
+    retention_interval_seconds: float = Field(3600, gt=0, description="How often old personal data is pruned")
+
     telegram_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str = Field("", description="Checked against X-Telegram-Bot-Api-Secret-Token")
