@@ -31,7 +31,7 @@ def upgrade() -> None:
 
 
 @app.command()
-def backup(path: Annotated[Path, typer.Argument(help="Backup file to write (replaced if it exists)")]) -> None:
+def backup(path: Annotated[Path, typer.Argument(help="The backup file to write (replaced if it exists)")]):
     """A consistent copy while the app runs: SQLite's online backup, or pg_dump for PostgreSQL."""
     try:
         backup_database(_url(), path)

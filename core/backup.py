@@ -71,6 +71,7 @@ def _run(tool: str, *arguments: str, database_url: str) -> None:
     url = make_url(database_url)
     environment = os.environ | ({"PGPASSWORD": url.password} if url.password else {})
     libpq = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    result = subprocess.run([tool, *arguments, f"--dbname={libpq}"], env=environment, capture_output=True, text=True)
+    command = [tool, *arguments, f"--dbname={libpq}"]
+    result = subprocess.run(command, env=environment, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(f"{tool} failed: {result.stderr.strip()}")

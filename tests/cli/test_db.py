@@ -1,5 +1,5 @@
-"""`db backup`, `db restore` and `db upgrade` as an operator runs them: a backup restored into a fresh database
-holds every row of every table, on SQLite and on PostgreSQL."""
+"""`db backup`, `db restore` and `db upgrade` as an operator runs them: a backup restored into a fresh
+database holds every row of every table, on SQLite and on PostgreSQL."""
 
 import os
 import shutil
@@ -64,7 +64,7 @@ def everything(url: str) -> dict[str, list[tuple]]:
         metadata.reflect(engine)
         with engine.connect() as connection:
             return {
-                name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
+                name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key))]
                 for name, table in metadata.tables.items()
             }
     finally:
