@@ -28,7 +28,7 @@ class Health(BaseModel):
     dense: DenseHealth
 
 
-@router.get("/healthz", response_model=Health, responses={503: {"model": Health, "description": "No database"}})
+@router.get("/healthz", response_model=Health, responses={503: {"model": Health, "description": "Database down"}})
 def healthz(assistant: AssistantDep, database: DatabaseDep, response: Response) -> Health:
     holder = assistant.holder
     dense = holder.dense_status()
