@@ -28,7 +28,10 @@ class Health(BaseModel):
     dense: DenseHealth
 
 
-@router.get("/healthz", response_model=Health, responses={503: {"model": Health, "description": "Database down"}})
+DOWN = {503: {"model": Health, "description": "The database does not answer"}}
+
+
+@router.get("/healthz", response_model=Health, responses=DOWN)
 def healthz(assistant: AssistantDep, database: DatabaseDep, response: Response) -> Health:
     holder = assistant.holder
     dense = holder.dense_status()
