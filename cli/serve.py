@@ -8,6 +8,8 @@ import uvicorn
 from cli.context import database, settings
 from core.logs import uvicorn_log_config
 
+WORKER_STARTUP_SECONDS = 60
+
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
@@ -26,4 +28,7 @@ def serve(
         log_level=config.log_level.lower(),
         log_config=uvicorn_log_config(),
         proxy_headers=False,  # the app believes forwarded headers from TRUSTED_PROXIES only
+        # A worker loading the app on a busy machine can take longer than uvicorn's 5 s to answer the
+        # supervisor's ping, which then kills and restarts it, over and over.
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )
