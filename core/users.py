@@ -114,18 +114,13 @@ def login_wait(session: Session, username: str, address: str, now: datetime | No
     successful login from an address clears that address's failures.
     """
     now = now or utcnow()
-    failures = select(AuditEntry.created_at).where(
-        AuditEntry.actor == username,
-        AuditEntry.action == LOGIN_FAILED,
-        AuditEntry.created_at >= now - FAILED_LOGIN_WINDOW,
-    )
-    here = [LoginAttempt(channel, address).detail for channel in LOGIN_CHANNELS]
+    recent = (AuditEntry.actor == username, AuditEntry.created_at >= now - FAILED_LOGIN_WINDOW)
+    failures = select(AuditEntry.created_at).where(*recent, AuditEntry.action == LOGIN_FAILED)
+    from_address = AuditEntry.detail.in_([LoginAttempt(channel, address).detail for channel in LOGIN_CHANNELS])
     succeeded = session.scalar(
-        select(func.max(AuditEntry.created_at)).where(
-            AuditEntry.actor == username, AuditEntry.action == LOGIN, AuditEntry.detail.in_(here)
-        )
+        select(func.max(AuditEntry.created_at)).where(*recent, AuditEntry.action == LOGIN, from_address)
     )
-    mine = failures.where(AuditEntry.detail.in_(here))
+    mine = failures.where(from_address)
     if succeeded is not None:
         mine = mine.where(AuditEntry.created_at > succeeded)
     from_here = list(session.scalars(mine.order_by(AuditEntry.created_at.desc())))
