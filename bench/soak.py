@@ -53,6 +53,9 @@ MEDIATOR, PASSWORD = "soak-mediator", "soak password 1"
 WEIGHTS = {"question": 50, "intake": 12, "join": 10, "register": 13, "console": 15}
 GRACE = 1.0  # seconds after the server answers again during which a failure still counts to the restart
 RSS_LIMIT_MB = 1024
+# Idle connections are dropped before uvicorn's 5 s keep-alive ends, as browsers and nginx do; otherwise a
+# request sent just as the server closes an idle connection fails, and that is the client's doing.
+LIMITS = httpx.Limits(keepalive_expiry=2)
 
 
 class Refused(Exception):
@@ -62,6 +65,7 @@ class Refused(Exception):
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    by_kind: dict[str, list[float]] = field(default_factory=lambda: {"chat": [], "console": []})
     failures: list[tuple[float, float, str]] = field(default_factory=list)  # start, end, what went wrong
     outages: list[tuple[float, float]] = field(default_factory=list)  # kill → answering again
     acknowledged: dict[str, set[str]] = field(default_factory=lambda: {"cases": set(), "members": set(),
@@ -153,7 +157,9 @@ class User:
             self.failed(started, f"{method} {path}: {type(error).__name__}")
         if response.status_code >= 500:
             self.failed(started, f"{method} {path}: {response.status_code}")
-        self.tally.latencies.append(time.monotonic() - started)
+        took = time.monotonic() - started
+        self.tally.latencies.append(took)
+        self.tally.by_kind["console" if path.startswith("/console") else "chat"].append(took)
         return response
 
     def failed(self, started: float, why: str) -> NoReturn:
@@ -196,7 +202,7 @@ class User:
 
     async def console_reads(self) -> None:
         if self.console is None:
-            self.console = httpx.AsyncClient(base_url=self.base, timeout=30)
+            self.console = httpx.AsyncClient(base_url=self.base, timeout=30, limits=LIMITS)
             login = await self.request(self.console, "POST", "/console/login",
                                        data={"username": MEDIATOR, "password": PASSWORD})
             if login.status_code != 303:
@@ -210,7 +216,7 @@ class User:
     async def reconnect(self) -> None:
         """New connections (and a new console login) after a failure: the old ones died with the server."""
         await self.client.aclose()
-        self.client = httpx.AsyncClient(base_url=self.base, timeout=30)
+        self.client = httpx.AsyncClient(base_url=self.base, timeout=30, limits=LIMITS)
         if self.console:
             await self.console.aclose()
             self.console = None
@@ -292,7 +298,10 @@ def report(tally: Tally, kills: int, elapsed: float, counts: dict[str, Counter],
           f"{os.cpu_count()} CPUs, knowledge: {knowledge}")
     print(f"flows: {dict(sorted(tally.flows.items()))}")
     print(f"requests {len(ordered)} ok, {len(ordered) / elapsed:.1f} req/s; "
-          f"p50 {statistics.median(ordered) * 1000:.0f} ms, p99 {percentile(ordered, 0.99):.0f} ms")
+          f"p50 {statistics.median(ordered) * 1000:.0f} ms, p99 {percentile(ordered, 0.99):.0f} ms "
+          + "(" + ", ".join(f"{kind} {len(times)}: p50 {statistics.median(times) * 1000:.0f} ms, "
+                            f"p99 {percentile(sorted(times), 0.99):.0f} ms"
+                            for kind, times in tally.by_kind.items() if times) + ")")
     down = sum(end - start for start, end in tally.outages)
     outside = tally.outside_restarts()
     examples = f": {dict(Counter(outside).most_common(5))}" if outside else ""
