@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SHARED ?= ../shared
 
-.PHONY: run test install index eval bench lock browser clean
+.PHONY: run test install index eval bench lock tools clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,17 +29,18 @@ index: install
 run: index
 	$(BIN)/union-assistant serve --host $(HOST) --port $(PORT)
 
-# Browser tests need Debian's chromium (and a Chinese font, so screenshots are readable); installed when we
-# may, skipped by the tests otherwise.
-BROWSER_PACKAGES := chromium chromium-driver fonts-wqy-microhei
-browser:
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || \
+# Browser tests need Debian's chromium (and a Chinese font, so screenshots are readable), the deployment test
+# nginx and the backup tests pg_dump; installed when we may, the tests skip without them.
+TEST_PACKAGES := chromium chromium-driver fonts-wqy-microhei nginx-light postgresql-client
+tools:
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . && \
+	   command -v nginx >/dev/null 2>&1 && command -v pg_dump >/dev/null 2>&1; } || \
 		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-		(apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
-		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null 2>&1)) \
-		|| echo "chromium or a Chinese font not installed: browser tests may be skipped"; }
+		(apt-get install -y -qq $(TEST_PACKAGES) >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq $(TEST_PACKAGES) >/dev/null 2>&1)) \
+		|| echo "chromium, a Chinese font, nginx or pg_dump not installed: some tests may be skipped"; }
 
-test: install browser
+test: install tools
 	$(BIN)/python -m pytest -q
 
 eval: install

@@ -5,6 +5,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import console
 from api.routes import (
@@ -25,6 +26,7 @@ from api.routes import (
 from api.security import LoginRequired
 from api.services import build_services
 from core.logs import configure
+from core.retention import RetentionJob
 from core.settings import Settings, get_settings
 
 
@@ -37,9 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = await run_in_threadpool(build_services, settings)
         app.state.services = services
         services.reminders.start()
+        retention = RetentionJob.from_settings(settings, services.database)
+        retention.start()
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(telegram.lifespan(app))
             yield
+        retention.stop()
         services.reminders.stop()
         services.database.dispose()
 
@@ -50,4 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)
     console.install(app)
+    if settings.trusted_proxies:  # client address and scheme as the proxy saw them; no one else is believed
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -19,7 +19,7 @@ from bot.replies import say
 from core import idempotency
 from core.db import Database
 from core.idempotency import ClaimState
-from core.logs import mask
+from core.logs import mask_user_id
 from core.messages import Inbound, Reply
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,9 @@ class Gateway:
         try:
             return self.engine.handle(inbound)
         except Exception:
-            logger.exception("engine failed on a %s %s from %s", inbound.channel, inbound.kind, mask(inbound.user_id))
+            logger.exception(
+                "engine failed on a %s %s from %s", inbound.channel, inbound.kind, mask_user_id(inbound.user_id)
+            )
             return [say("sorry.j2")]
 
     def handle_once(

@@ -1,7 +1,7 @@
 """`union-assistant events`: create events, list them and their registrations, send due reminders."""
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -9,6 +9,7 @@ import typer
 
 from api.services import build_outbound
 from cli.context import database, settings
+from core.clock import aware
 from core.event_desk import EventDesk
 from core.events import Event, EventKind, RegistrationStatus, all_events, places_left, registrations_of_event
 from core.validation import mask_phone
@@ -17,14 +18,23 @@ app = typer.Typer(help="Union events and registrations.", no_args_is_help=True)
 
 
 def _moment(text: str | None, option: str) -> datetime | None:
-    """ISO 8601; without an offset it is local time (TIMEZONE)."""
+    """ISO 8601 as UTC, which is what events store; without an offset it is local time (TIMEZONE).
+
+    Converted here because SQLite keeps a datetime's wall time and drops its offset.
+    """
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"not an ISO 8601 date-time: {text}", param_hint=option) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(settings().timezone))
+    local = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(settings().timezone))
+    return local.astimezone(timezone.utc)
+
+
+def _local(moment: datetime | None) -> str | None:
+    """A stored time as local ISO 8601 with its offset, as the operator typed it."""
+    return aware(moment).astimezone(ZoneInfo(settings().timezone)).isoformat() if moment else None
 
 
 @app.command()
@@ -60,13 +70,13 @@ def _event_row(session, event: Event) -> dict[str, object]:
         "id": event.id,
         "title": event.title,
         "kind": event.kind,
-        "start": event.starts_at.isoformat(),
-        "end": event.ends_at.isoformat() if event.ends_at else None,
+        "start": _local(event.starts_at),
+        "end": _local(event.ends_at),
         "place": event.place,
         "capacity": event.capacity,
         "places_left": places_left(session, event),
         "members_only": event.members_only,
-        "deadline": event.closes_at.isoformat(),
+        "deadline": _local(event.closes_at),
     }
 
 
@@ -100,7 +110,7 @@ def registrations(
                 "name": r.name,
                 "phone": mask_phone(r.phone),
                 "status": r.status,
-                "registered_at": r.created_at.isoformat(),
+                "registered_at": _local(r.created_at),
                 "code": r.code,
             }
             for r in registrations_of_event(session, event_id)

@@ -2,7 +2,7 @@
 
 import typer
 
-from cli import ask, events, index_cmd, kb, members, serve, telegram, tickets, users, wechat
+from cli import ask, db, events, index_cmd, kb, members, privacy, serve, telegram, tickets, users, wechat
 
 app = typer.Typer(
     help="Union assistant: answers workers' legal and service questions.",
@@ -17,6 +17,8 @@ app.add_typer(users.app, name="user")
 app.add_typer(tickets.app, name="tickets")
 app.add_typer(events.app, name="events")
 app.add_typer(members.app, name="members")
+app.add_typer(privacy.app, name="privacy")
+app.add_typer(db.app, name="db")
 app.command()(ask.ask)
 app.command("eval")(ask.eval_)
 app.command()(serve.serve)

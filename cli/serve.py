@@ -1,13 +1,14 @@
 """`union-assistant serve`: webhooks, API and pages in one server."""
 
-import copy
 from typing import Annotated
 
 import typer
 import uvicorn
 
 from cli.context import database, settings
-from core.logs import MaskingFilter
+from core.logs import uvicorn_log_config
+
+WORKER_STARTUP_SECONDS = 60
 
 
 def serve(
@@ -18,10 +19,6 @@ def serve(
     """Serve everything: WeChat and Telegram webhooks, the REST API, the web chat and consoles."""
     config = settings()
     database()  # migrate once here, not in every worker
-    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    log_config["filters"] = {"mask": {"()": MaskingFilter}}
-    for handler in log_config["handlers"].values():
-        handler["filters"] = ["mask"]
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -29,5 +26,9 @@ def serve(
         port=port,
         workers=workers,
         log_level=config.log_level.lower(),
-        log_config=log_config,
+        log_config=uvicorn_log_config(),
+        proxy_headers=False,  # the app believes forwarded headers from TRUSTED_PROXIES only
+        # A worker loading the app on a busy machine can take longer than uvicorn's 5 s to answer the
+        # supervisor's ping, which then kills and restarts it, over and over.
+        timeout_worker_healthcheck=WORKER_STARTUP_SECONDS,
     )

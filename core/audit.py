@@ -9,6 +9,7 @@ from core.clock import utcnow
 from core.db import Base
 
 
+LOGIN = "login"
 LOGIN_FAILED = "login.failed"
 
 

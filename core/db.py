@@ -40,15 +40,17 @@ def _sqlite_begin(connection) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    """SQL parameters carry personal data: they are kept out of log lines and error messages."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        arguments = {"check_same_thread": False, "timeout": 30}
+        engine = create_engine(url, hide_parameters=True, connect_args=arguments)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 class Database:

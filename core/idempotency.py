@@ -74,9 +74,9 @@ def lookup(database: Database, key: str) -> InboundMessage | None:
         return session.get(InboundMessage, key)
 
 
-def forget_old(database: Database, now: datetime | None = None) -> int:
-    """Retries stop within minutes; rows older than KEEP only take space."""
-    cutoff = (now or utcnow()) - KEEP
+def forget_old(database: Database, now: datetime | None = None, keep: timedelta = KEEP) -> int:
+    """Retries stop within minutes; older rows only take space (and their replies may name the worker)."""
+    cutoff = (now or utcnow()) - keep
     with database.session() as session:
         return session.execute(delete(InboundMessage).where(InboundMessage.created_at < cutoff)).rowcount or 0
 

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     stations_file: Path | None = Field(None, description="Service stations; default is the bundled samples")
     log_level: str = "INFO"
     public_base_url: str = Field("", description="Public address of this app, for links in WeChat and Telegram")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Reverse proxies (addresses or networks) whose X-Forwarded-For and -Proto are believed",
+    )
 
     wechat_token: str = Field("", description="Token set in the Official Account's server configuration")
     wechat_app_id: str = ""
@@ -50,6 +54,14 @@ class Settings(BaseSettings):
 
     reminder_lead_hours: float = Field(24, gt=0, description="Remind registered workers this long before an event")
     reminder_interval_seconds: float = Field(60, gt=0, description="How often the reminder scheduler looks")
+
+    transcript_retention_days: float = Field(
+        365, gt=0, description="Chat transcripts and web-chat outbox messages are deleted after this (days)"
+    )
+    inbound_retention_hours: float = Field(
+        48, ge=1, description="Inbound-message claims (and replies kept for retries) are deleted after this"
+    )
+    retention_interval_seconds: float = Field(3600, gt=0, description="How often old personal data is pruned")
 
     telegram_token: str = ""
     telegram_api_base_url: str = "https://api.telegram.org/bot"

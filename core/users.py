@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -9,15 +10,21 @@ import bcrypt
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.audit import LOGIN_FAILED, AuditEntry
+from core.audit import LOGIN, LOGIN_FAILED, AuditEntry
 from core.clock import aware, utcnow
 from core.db import Base
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 8
-# Failed logins an account may have within the window before further attempts are refused unchecked.
-MAX_FAILED_LOGINS = 10
+# Failed logins are counted per account and client address, so a guesser slows down only themselves: after
+# FREE_FAILURES within the window, each further try from that address waits twice as long as the one before
+# (2 s, 4 s, 8 s … at most the window). All addresses together get ACCOUNT_CEILING failures per window, a
+# ceiling only an attack spread over many addresses reaches.
 FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+FREE_FAILURES = 5
+FIRST_DELAY = timedelta(seconds=2)
+ACCOUNT_CEILING = 100
+LOGIN_CHANNELS = ("console", "api")
 _UNKNOWN_USER_HASH = bcrypt.hashpw(b"no such user", bcrypt.gensalt())
 
 
@@ -86,16 +93,44 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user if bcrypt.checkpw(password.encode(), user.password_hash.encode()) else None
 
 
-def login_blocked(session: Session, username: str, now: datetime | None = None) -> bool:
-    """Too many recent failed logins for this username (the audit log counts them, across app workers).
+@dataclass(frozen=True)
+class LoginAttempt:
+    """Where a login comes from: the console or the API, and the client's address."""
 
-    Refused attempts are not failures, so a guesser gets MAX_FAILED_LOGINS tries per window at most.
+    channel: str
+    address: str
+
+    @property
+    def detail(self) -> str:
+        """As the audit log records the attempt, which is where the throttle counts it."""
+        return f"{self.channel} from {self.address}"
+
+
+def login_wait(session: Session, username: str, address: str, now: datetime | None = None) -> timedelta:
+    """How long before an attempt at this account from this address is checked again (zero: now).
+
+    Counted from the audit log, so it holds across app workers. Refused attempts are not failures, and a
+    successful login from an address clears that address's failures.
     """
-    since = (now or utcnow()) - FAILED_LOGIN_WINDOW
-    failures = select(func.count()).where(
-        AuditEntry.actor == username, AuditEntry.action == LOGIN_FAILED, AuditEntry.created_at >= since
+    now = now or utcnow()
+    recent = (AuditEntry.actor == username, AuditEntry.created_at >= now - FAILED_LOGIN_WINDOW)
+    failures = select(AuditEntry.created_at).where(*recent, AuditEntry.action == LOGIN_FAILED)
+    from_address = AuditEntry.detail.in_([LoginAttempt(channel, address).detail for channel in LOGIN_CHANNELS])
+    succeeded = session.scalar(
+        select(func.max(AuditEntry.created_at)).where(*recent, AuditEntry.action == LOGIN, from_address)
     )
-    return (session.scalar(failures) or 0) >= MAX_FAILED_LOGINS
+    mine = failures.where(from_address)
+    if succeeded is not None:
+        mine = mine.where(AuditEntry.created_at > succeeded)
+    from_here = list(session.scalars(mine.order_by(AuditEntry.created_at.desc())))
+    waits = [timedelta(0)]
+    if len(from_here) >= FREE_FAILURES:
+        delay = min(FIRST_DELAY * 2 ** (len(from_here) - FREE_FAILURES), FAILED_LOGIN_WINDOW)
+        waits.append(aware(from_here[0]) + delay - now)
+    everyone = list(session.scalars(failures.order_by(AuditEntry.created_at.desc()).limit(ACCOUNT_CEILING)))
+    if len(everyone) >= ACCOUNT_CEILING:
+        waits.append(aware(everyone[-1]) + FAILED_LOGIN_WINDOW - now)
+    return max(waits)
 
 
 def _digest(token: str) -> str:

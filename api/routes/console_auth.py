@@ -1,6 +1,7 @@
 """Console login and logout (cookie sessions) and API tokens (bearer)."""
 
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Annotated
 
@@ -12,40 +13,48 @@ from api.console import back_to, redirect
 from api.deps import DatabaseDep
 from api.security import COOKIE, LoginDep, LoginRequired, login_redirect
 from api.templates import page
-from core.audit import LOGIN_FAILED, audit
+from core.audit import LOGIN, LOGIN_FAILED, audit
 from core.db import Database
-from core.users import (
-    FAILED_LOGIN_WINDOW,
-    SESSION_LIFETIME,
-    authenticate,
-    close_session,
-    login_blocked,
-    open_session,
-)
+from core.users import SESSION_LIFETIME, LoginAttempt, authenticate, close_session, login_wait, open_session
 
 router = APIRouter(tags=["auth"])
-WINDOW_MINUTES = int(FAILED_LOGIN_WINDOW.total_seconds() // 60)
-RETRY_AFTER = {"Retry-After": str(int(FAILED_LOGIN_WINDOW.total_seconds()))}
 
 
 class Refusal(Enum):
     WRONG = "wrong"
-    BLOCKED = "blocked"  # too many recent failures: the password is not even checked
 
 
-def _login(database: Database, username: str, password: str, via: str) -> tuple[str, str, datetime] | Refusal:
+def _attempt(request: Request, channel: str) -> LoginAttempt:
+    """The client's address is the proxy's word for it only behind TRUSTED_PROXIES (see api.app)."""
+    return LoginAttempt(channel, request.client.host if request.client else "unknown")
+
+
+def _retry_after(wait: timedelta) -> dict[str, str]:
+    return {"Retry-After": str(math.ceil(wait.total_seconds()))}
+
+
+def _in_words(wait: timedelta) -> str:
+    seconds = math.ceil(wait.total_seconds())
+    return f"{seconds} 秒" if seconds < 60 else f"{math.ceil(seconds / 60)} 分钟"
+
+
+def _login(
+    database: Database, username: str, password: str, attempt: LoginAttempt
+) -> tuple[str, str, datetime] | Refusal | timedelta:
+    """A new session, a wrong password, or how long this client must wait (the password is not checked)."""
     name = username.strip()
     actor = name[:100] or "?"  # as the audit log records who tried
     with database.session() as session:
-        if login_blocked(session, actor):
-            audit(session, actor, "login.blocked", via)
-            return Refusal.BLOCKED
+        wait = login_wait(session, actor, attempt.address)
+        if wait > timedelta(0):
+            audit(session, actor, "login.blocked", attempt.detail)
+            return wait
         user = authenticate(session, name, password)
         if user is None:
-            audit(session, actor, LOGIN_FAILED, via)
+            audit(session, actor, LOGIN_FAILED, attempt.detail)
             return Refusal.WRONG
         token, login = open_session(session, user)
-        audit(session, user.username, "login", via)
+        audit(session, user.username, LOGIN, attempt.detail)
         return token, login.csrf_token, login.expires_at
 
 
@@ -64,12 +73,12 @@ def login_form(
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
-    result = _login(database, username, password, "console")
-    if result is Refusal.BLOCKED:
-        error = f"登录失败次数太多，请 {WINDOW_MINUTES} 分钟后再试"
+    result = _login(database, username, password, _attempt(request, "console"))
+    if isinstance(result, timedelta):
+        error = f"登录失败次数太多，请 {_in_words(result)}后再试"
         refused = page(request, "console/login.html", status.HTTP_429_TOO_MANY_REQUESTS, next=back_to(next),
                        error=error)
-        refused.headers.update(RETRY_AFTER)
+        refused.headers.update(_retry_after(result))
         return refused
     if result is Refusal.WRONG:
         return page(request, "console/login.html", status.HTTP_401_UNAUTHORIZED, next=back_to(next),
@@ -109,13 +118,16 @@ class TokenOut(BaseModel):
     },
 )
 def api_token(
-    database: DatabaseDep, username: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    database: DatabaseDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
 ) -> TokenOut:
     """OAuth2 password flow: exchange a mediator's or admin's credentials for a bearer token."""
-    result = _login(database, username, password, "api")
-    if result is Refusal.BLOCKED:
+    result = _login(database, username, password, _attempt(request, "api"))
+    if isinstance(result, timedelta):
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many failed logins; try again later",
-                            headers=RETRY_AFTER)
+                            headers=_retry_after(result))
     if result is Refusal.WRONG:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"})

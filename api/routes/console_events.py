@@ -345,27 +345,28 @@ def cancel_registration(event_id: int, registration_id: int, screen: ScreenDep, 
     return redirect(f"/console/events/{event_id}", f"已替 {name} 取消报名。{moved}")
 
 
-def _participants(screen: Screen, event_id: int, kind: str) -> tuple[str, list[list[object]]]:
-    """Every registration in order, phones whole (for contacting people on the day); audited."""
+def _participants(screen: Screen, event_id: int, kind: str, reveal: bool) -> tuple[str, list[list[object]]]:
+    """Every registration in order; phones masked unless revealed (to call people on the day); audited."""
     with screen.database.session() as session:
         title = _load(session, event_id).title
         rows = [
-            [row["order"], row["label"], row["position"] or "", row["name"], row["phone"], row["number"],
+            [row["order"], row["label"], row["position"] or "", row["name"],
+             row["phone"] if reveal else row["masked"], row["number"],
              row["channel"], row["registered"], row["promoted"], row["checked_in"], row["cancelled"]]
             for row in _registration_rows(session, event_id, screen.zone)
         ]
-        detail = f"{kind} event {event_id} rows={len(rows)} phones=full"
+        detail = f"{kind} event {event_id} rows={len(rows)} phones={'revealed' if reveal else 'masked'}"
         audit(session, screen.context.user.username, "registrations.export", detail)
     return title, rows
 
 
 @router.get("/console/events/{event_id}/participants.csv")
-def export_csv(event_id: int, screen: ScreenDep) -> Response:
-    title, rows = _participants(screen, event_id, "csv")
+def export_csv(event_id: int, screen: ScreenDep, reveal: bool = False) -> Response:
+    title, rows = _participants(screen, event_id, "csv", reveal)
     return csv_response(EXPORT_HEADERS, rows, f"报名名单-{title}.csv")
 
 
 @router.get("/console/events/{event_id}/participants.xlsx")
-def export_xlsx(event_id: int, screen: ScreenDep) -> Response:
-    title, rows = _participants(screen, event_id, "xlsx")
+def export_xlsx(event_id: int, screen: ScreenDep, reveal: bool = False) -> Response:
+    title, rows = _participants(screen, event_id, "xlsx", reveal)
     return xlsx_response(EXPORT_HEADERS, rows, f"报名名单-{title}.xlsx", sheet="报名名单")

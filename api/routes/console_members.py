@@ -1,7 +1,7 @@
 """Admin console, members: search applications, approve (the worker gets the member number), reject, export.
 
-Phone numbers are masked on screen; the exports carry them whole because the federation keeps member
-records with them, and every list view and export is written to the audit log.
+Phone numbers are masked on screen and in exports; an export carries them whole only when the admin asks
+(`reveal`), and every list view and export is written to the audit log, saying which.
 """
 
 from dataclasses import dataclass
@@ -198,7 +198,9 @@ def reject_member(
     return _decided(listing, f"已将 {member.name} 的申请标为未通过。{told}", delivered)
 
 
-def _export_rows(database: Database, zone: ZoneInfo, actor: str, listing: Listing, kind: str) -> list[list]:
+def _export_rows(
+    database: Database, zone: ZoneInfo, actor: str, listing: Listing, kind: str, reveal: bool
+) -> list[list]:
     with database.session() as session:
         members = search_members(session, listing.q, listing.status, limit=EXPORT_LIMIT)
         channels = _channels(session, members)
@@ -206,7 +208,7 @@ def _export_rows(database: Database, zone: ZoneInfo, actor: str, listing: Listin
             [
                 m.number or "",
                 m.name,
-                m.phone,
+                m.phone if reveal else mask_phone(m.phone),
                 "新就业形态" if m.gig else "单位职工",
                 m.employer or "",
                 m.platform or "",
@@ -219,21 +221,32 @@ def _export_rows(database: Database, zone: ZoneInfo, actor: str, listing: Listin
             ]
             for m in members
         ]
-        audit(session, actor, "members.export", f"{kind} {listing.describe(len(rows))} phones=full")
+        phones = "revealed" if reveal else "masked"
+        audit(session, actor, "members.export", f"{kind} {listing.describe(len(rows))} phones={phones}")
     return rows
 
 
 @router.get("/console/members/export.csv")
 def export_csv(
-    context: ConsoleAdminDep, database: DatabaseDep, zone: ZoneDep, q: SearchText = "", state: StateQuery = ""
+    context: ConsoleAdminDep,
+    database: DatabaseDep,
+    zone: ZoneDep,
+    q: SearchText = "",
+    state: StateQuery = "",
+    reveal: bool = False,
 ) -> Response:
-    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "csv")
+    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "csv", reveal)
     return csv_response(EXPORT_HEADERS, rows, "会员名单.csv")
 
 
 @router.get("/console/members/export.xlsx")
 def export_xlsx(
-    context: ConsoleAdminDep, database: DatabaseDep, zone: ZoneDep, q: SearchText = "", state: StateQuery = ""
+    context: ConsoleAdminDep,
+    database: DatabaseDep,
+    zone: ZoneDep,
+    q: SearchText = "",
+    state: StateQuery = "",
+    reveal: bool = False,
 ) -> Response:
-    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "xlsx")
+    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "xlsx", reveal)
     return xlsx_response(EXPORT_HEADERS, rows, "会员名单.xlsx", sheet="会员名单")

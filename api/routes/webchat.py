@@ -22,6 +22,7 @@ from bot.channels.web import new_session_id, valid_session_id
 from bot.engine import MENU_KEYS
 from bot.replies import say
 from core import webchat
+from core.logs import mask_user_id
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ async def chat(request: Request, response: Response, gateway: GatewayDep, databa
     body = await _message(request)
     user_id = _session(request) or _start_session(request, response)
     inbound = body.inbound(user_id)
-    logger.info("web %s from %s… (%d chars)", inbound.kind, user_id[:6], len(inbound.text))
+    logger.info("web %s from %s (%d chars)", inbound.kind, mask_user_id(user_id), len(inbound.text))
     replies = await run_in_threadpool(gateway.handle, inbound)
     response.headers.update(NO_STORE)
     newest = await run_in_threadpool(webchat.latest, database, user_id)

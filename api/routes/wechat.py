@@ -25,6 +25,7 @@ from core.db import Database
 from core.idempotency import ClaimState
 from core.messages import Channel, Reply
 from core.outbound import DeliveryError, Outbound
+from core.logs import mask_user_id
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])
@@ -61,7 +62,8 @@ async def receive(request: Request, services: ServicesDep, background: Backgroun
         return _rejection(rejected)
     if inbound is None:
         return _success()
-    logger.info("wechat %s from %s (%d chars)", inbound.kind, inbound.user_id, len(inbound.text))
+    logger.info("wechat %s from %s (%d chars)", inbound.kind, mask_user_id(inbound.user_id),
+                len(inbound.text))
     reply = _Passive(envelope, message, request.query_params.get("nonce", ""))
     key, gateway = message_key(message), services.gateway
 
@@ -138,7 +140,7 @@ def _send_all(outbound: Outbound, user_id: str, replies: list[Reply]) -> None:
         try:
             outbound.send(Channel.WECHAT, user_id, reply)
         except DeliveryError as error:
-            logger.warning("wechat message to %s not delivered: %s", user_id, error.reason)
+            logger.warning("wechat message to %s not delivered: %s", mask_user_id(user_id), error.reason)
 
 
 def _rejection(rejected: Rejected) -> Response:

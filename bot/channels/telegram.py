@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.gateway import Gateway
-from core.logs import mask
+from core.logs import mask_user_id
 from core.messages import Channel, Inbound, InboundKind, Reply
 from core.outbound import DeliveryError
 from core.settings import Settings
@@ -202,14 +202,16 @@ class Conversations:
         if handled is None:
             logger.info("telegram update %s already handled", key)
             return
-        logger.info("telegram %s from %s (%d chars)", inbound.kind, mask(inbound.user_id), len(inbound.text))
+        logger.info("telegram %s from %s (%d chars)", inbound.kind, mask_user_id(inbound.user_id),
+                    len(inbound.text))
         try:
             if update.callback_query is not None:
                 await self._acknowledge(update)
             chat = update.effective_chat
             await send_replies(context.bot, chat.id if chat else inbound.user_id, handled.replies)
         except TelegramError as error:
-            logger.warning("telegram reply to %s not delivered: %s", mask(inbound.user_id), describe(error))
+            logger.warning("telegram reply to %s not delivered: %s", mask_user_id(inbound.user_id),
+                           describe(error))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """PTB's default handler logs the whole update, message text included; ids only here."""
@@ -271,7 +273,7 @@ class TelegramSender:
             asyncio.run(self._deliver(user_id, reply))
         except TelegramError as error:
             raise delivery_error(error) from error
-        logger.info("telegram message sent to %s", mask(user_id))
+        logger.info("telegram message sent to %s", mask_user_id(user_id))
 
     async def _deliver(self, user_id: str, reply: Reply) -> None:
         """Not a reply: the engine's remembered buttons are another message's, so no numbered buttons."""

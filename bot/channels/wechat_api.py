@@ -21,6 +21,7 @@ from core.messages import Channel, Reply
 from core.outbound import DeliveryError, QuotaExceeded, WindowClosed
 from core.wording import render
 from core.cache import SharedCache
+from core.logs import mask_user_id
 from core.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -89,13 +90,13 @@ class WeChatSender:
 
     def send(self, user_id: str, reply: Reply) -> None:
         self._call(lambda: self.client.message.send_text(user_id, fit(reply)))
-        logger.info("wechat customer-service message sent to %s", user_id)
+        logger.info("wechat customer-service message sent to %s", mask_user_id(user_id))
 
     def send_notice(self, user_id: str, template_id: str, number: str) -> None:
         """A template message, which WeChat delivers outside the 48-hour window, asking the worker to write."""
         data = json.loads(render("wechat_notice.j2", number=number))
         self._call(lambda: self.client.message.send_template(user_id, template_id, data))
-        logger.info("wechat template notice sent to %s", user_id)
+        logger.info("wechat template notice sent to %s", mask_user_id(user_id))
 
     def push_menu(self, layout: dict) -> None:
         self._call(lambda: self.client.menu.create(layout))

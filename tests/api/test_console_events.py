@@ -23,6 +23,7 @@ from core.events import Event, Registrant, Registration, register
 from core.members import Application, apply, approve
 from core.messages import Channel
 from core.users import LoginSession, Role, User, create_user
+from core.validation import mask_phone
 from support.console import not_found
 from support.knowledge import make_settings
 from support.outbound import RecordingSender
@@ -302,17 +303,22 @@ def test_participant_lists_export_in_order_and_are_audited(site: Site, admin) ->
     member_id, number = site.approved_member("导出甲")
     confirmed, waiting = site.registers(event_id, "导出甲", member_id), site.registers(event_id, "导出乙")
     page = client.get(f"/console/events/{event_id}").text
-    assert "导出报名名单 CSV（含完整手机号）" in page and confirmed.phone not in page
+    assert "导出报名名单 CSV" in page and "CSV（含完整手机号）" in page and confirmed.phone not in page
     assert f"会员 {number}" in status_cell(page, confirmed.id)
     response = client.get(f"/console/events/{event_id}/participants.csv")
     assert "filename*=UTF-8''" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:6] == ["序号", "状态", "候补位次", "姓名", "手机号", "会员服务卡号"]
-    assert [row[:7] for row in rows[1:]] == [["1", "已报名", "", "导出甲", confirmed.phone, number, "Telegram"],
-                                              ["2", "候补", "1", "导出乙", waiting.phone, "", "Telegram"]]
-    sheet = load_workbook(io.BytesIO(client.get(f"/console/events/{event_id}/participants.xlsx").content))["报名名单"]
+    assert [row[:7] for row in rows[1:]] == [
+        ["1", "已报名", "", "导出甲", mask_phone(confirmed.phone), number, "Telegram"],
+        ["2", "候补", "1", "导出乙", mask_phone(waiting.phone), "", "Telegram"],
+    ]
+    revealed = client.get(f"/console/events/{event_id}/participants.xlsx", params={"reveal": 1})
+    sheet = load_workbook(io.BytesIO(revealed.content))["报名名单"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert [row[3] for row in values[1:]] == ["导出甲", "导出乙"] and values[2][2] == 1
+    assert [row[4] for row in values[1:]] == [confirmed.phone, waiting.phone]
     entries = site.audits("registrations.export")[-2:]
     assert [e.detail.split()[0] for e in entries] == ["csv", "xlsx"]
-    assert all(e.actor == "events-admin" and f"event {event_id} rows=2 phones=full" in e.detail for e in entries)
+    assert [e.detail.split()[-1] for e in entries] == ["phones=masked", "phones=revealed"]
+    assert all(e.actor == "events-admin" and f"event {event_id} rows=2" in e.detail for e in entries)

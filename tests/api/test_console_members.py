@@ -19,6 +19,7 @@ from core.members import Application, Member, apply
 from core.messages import Channel
 from core.outbound import WindowClosed
 from core.users import LoginSession, Role, User, create_user
+from core.validation import mask_phone
 from support.console import not_found
 from support.knowledge import make_settings
 from support.outbound import RecordingSender
@@ -186,7 +187,7 @@ def test_rejecting_needs_a_reason_which_the_worker_is_told(site: Site, admin) ->
     assert twice.status_code == 409
 
 
-def test_exports_carry_the_filtered_list_with_full_phones_and_are_audited(site: Site, admin) -> None:
+def test_exports_carry_the_filtered_list_masked_unless_revealed_and_are_audited(site: Site, admin) -> None:
     client, _ = admin
     first, first_phone, _ = site.applicant("导出甲", employer="示例导出公司")
     second, second_phone, _ = site.applicant("导出乙", platform="示例快递站", occupation="快递员")
@@ -196,13 +197,17 @@ def test_exports_carry_the_filtered_list_with_full_phones_and_are_audited(site: 
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:4] == ["会员服务卡号", "姓名", "手机号", "就业形态"]
-    assert [row[1:4] for row in rows[1:]] == [["导出乙", second_phone, "新就业形态"], ["导出甲", first_phone, "单位职工"]]
+    assert [row[1:4] for row in rows[1:]] == [["导出乙", mask_phone(second_phone), "新就业形态"],
+                                              ["导出甲", mask_phone(first_phone), "单位职工"]]
+    assert first_phone not in response.text
     assert rows[1][5:8] == ["示例快递站", "快递员", "审核中"] and rows[2][4] == "示例导出公司"
-    workbook = load_workbook(io.BytesIO(client.get("/console/members/export.xlsx", params={"q": "导出"}).content))
+    revealed = client.get("/console/members/export.xlsx", params={"q": "导出", "reveal": 1})
+    workbook = load_workbook(io.BytesIO(revealed.content))
     sheet = workbook["会员名单"]
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0][2] == "手机号" and [row[2] for row in values[1:]] == [second_phone, first_phone]
     entries = site.audits("members.export")[-2:]
     assert [e.actor for e in entries] == ["members-admin"] * 2
-    assert entries[0].detail.startswith("csv q='导出'") and "rows=2" in entries[0].detail and "phones=full" in entries[0].detail
-    assert entries[1].detail.startswith("xlsx")
+    assert entries[0].detail.startswith("csv q='导出'") and "rows=2" in entries[0].detail
+    assert "phones=masked" in entries[0].detail
+    assert entries[1].detail.startswith("xlsx") and "phones=revealed" in entries[1].detail

@@ -4,14 +4,17 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from core.clock import utcnow
+from bot.engine import build_engine
+from core.clock import aware, utcnow
 from core.db import Database
-from core.events import Registrant, register
+from core.events import Event, Registrant, register
 from core.members import Application, apply
 from core.users import Role, create_user
+from support.knowledge import make_settings
+from support.transcript import Transcript
 
 EXE = Path(sys.executable).parent / "union-assistant"
 
@@ -75,3 +78,18 @@ def test_members_list_and_approve(tmp_path: Path) -> None:
     assert run(tmp_path, "members", "approve", str(member_id)).returncode == 1
     [found] = json.loads(run(tmp_path, "members", "list", "--json", "--search", "周").stdout)
     assert found["status"] == "approved" and found["number"].startswith("TJ")
+
+
+def test_a_start_without_offset_is_local_time_and_chat_shows_it_so(tmp_path: Path, assistant) -> None:
+    created = run(tmp_path, "events", "create", "--title", "普法讲座", "--start", "2027-03-01T10:00",
+                  "--deadline", "2027-02-28T18:00+08:00", "--capacity", "30")
+    assert created.returncode == 0, created.stderr
+    with db(tmp_path).session() as session:
+        event = session.get(Event, int(created.stdout))
+        assert aware(event.starts_at) == datetime(2027, 3, 1, 2, 0, tzinfo=timezone.utc)
+        assert aware(event.registration_deadline) == datetime(2027, 2, 28, 10, 0, tzinfo=timezone.utc)
+    [row] = json.loads(run(tmp_path, "events", "list", "--json").stdout)
+    assert (row["start"], row["deadline"]) == ("2027-03-01T10:00:00+08:00", "2027-02-28T18:00:00+08:00")
+    settings = make_settings(tmp_path, timezone="Asia/Shanghai")
+    chat = Transcript(build_engine(settings, db(tmp_path), assistant), user="tz-worker")
+    assert "03月01日 10:00" in chat.say("活动报名")

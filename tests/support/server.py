@@ -19,7 +19,10 @@ def free_port() -> int:
 def serving(app, port: int | None = None) -> Iterator[str]:
     """Run the ASGI app until the block ends; yields its base URL."""
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    # As `serve` runs it: forwarded headers are the app's business (TRUSTED_PROXIES), not uvicorn's.
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                            proxy_headers=False)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
