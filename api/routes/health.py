@@ -18,6 +18,7 @@ class DenseHealth(BaseModel):
 class Health(BaseModel):
     status: str
     index_version: str | None
+    knowledge_version: int | None
     passages: dict[str, int]
     dense: DenseHealth
 
@@ -33,6 +34,7 @@ def healthz(assistant: AssistantDep) -> Health:
     return Health(
         status="ok" if manifest else "no index",
         index_version=manifest.version if manifest else None,
+        knowledge_version=manifest.knowledge_version if manifest else None,
         passages=manifest.counts if manifest else {},
         dense=DenseHealth(enabled=dense.state == "on", state=dense.state, model=dense.model, reason=dense.reason),
     )
