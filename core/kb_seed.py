@@ -4,11 +4,13 @@ CARDS_DIR, POLICIES_DIR and STATIONS_FILE name. Read once, when the database hol
 from dataclasses import dataclass
 from pathlib import Path
 
-from core.kb_items import ItemData, ItemKind, normalized, policy_item
+from core.kb_items import InvalidItem, ItemData, ItemKind, normalized, policy_item
 from core.settings import Settings
-from knowledge.cards import load_cards
-from knowledge.policies import BUNDLED_POLICIES, load_policy
-from knowledge.stations import load_stations
+from knowledge.cards import CardError, load_cards
+from knowledge.policies import BUNDLED_POLICIES, PolicyError, load_policy
+from knowledge.stations import StationError, load_stations
+
+SOURCE_ERRORS = (CardError, PolicyError, StationError, InvalidItem)  # a broken file: its name is in the message
 
 
 @dataclass(frozen=True)
@@ -25,11 +27,15 @@ class Sources:
 
     def items(self) -> dict[ItemKind, dict[str, ItemData]]:
         """Every item, checked as the loaders check files (a broken file raises and nothing is read)."""
-        cards = {card.id: normalized(ItemKind.CARD, card.id, card.model_dump(mode="json")) for card in load_cards(self.cards_dir)}
+        cards = {
+            card.id: normalized(ItemKind.CARD, card.id, card.model_dump(mode="json"))
+            for card in load_cards(self.cards_dir)
+        }
         policies: dict[str, ItemData] = {}
         for path in sorted((self.policies_dir or BUNDLED_POLICIES).glob("*.md")):
             load_policy(path)  # the loader's own checks, with the file's name in the message
-            policies[path.stem] = normalized(ItemKind.POLICY, path.stem, policy_item(path.read_text(encoding="utf-8")))
+            item = policy_item(path.read_text(encoding="utf-8"))
+            policies[path.stem] = normalized(ItemKind.POLICY, path.stem, item)
         stations = {
             station.id: normalized(ItemKind.STATION, station.id, station.model_dump(mode="json"))
             for station in load_stations(self.stations_file)

@@ -318,6 +318,14 @@ def publish_statutes(session: Session, actor: str, imported: dict[str, int], not
     return version(session, _publish(session, actor, content, published, note).number)
 
 
+def publish_content(session: Session, actor: str, content: Content, note: str) -> KbVersion:
+    """A whole knowledge base from elsewhere (`kb import FILE`) becomes the draft and the next version."""
+    before = published_content(session) or Content({}, {})
+    content = Content(_ordered(content.items), content.statutes)
+    _replace_draft(session, content, actor)
+    return version(session, _publish(session, actor, content, before, note).number)
+
+
 def rollback(session: Session, actor: str, to: int | None = None, discard: bool = False) -> KbVersion:
     """Publish an older version's content again (by default the one before the newest)."""
     current = head(session)

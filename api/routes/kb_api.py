@@ -18,7 +18,7 @@ from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
-from api.deps import AssistantDep, DatabaseDep
+from api.deps import AssistantDep, DatabaseDep, SettingsDep
 from api.exports import csv_response
 from api.schemas.kb import (
     ArticleOut,
@@ -67,9 +67,11 @@ from core.gaps import NoSuchGap, gaps, mark_handled
 from core.index_status import builds
 from core.kb_access import NotAllowed, check_may_edit, check_may_read
 from core.kb_items import InvalidItem, ItemKind
+from core.kb_seed import SOURCE_ERRORS, Sources
 from core.laws import all_laws, find_law
 from core.statute_versions import diff_articles, statute_version, versions_of
 from core.users import User
+from index.build import set_up
 from index.holder import IndexMissing
 from knowledge.cards import Topic
 from knowledge.importer import ImportPreview, import_statutes, preview_import
@@ -83,25 +85,41 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: {"description": "Not now: nothing to publish, unpublished draft edits, an id taken (the detail says)"},
     422: {"description": "Invalid: each error names the field, e.g. a citation of an article not imported"},
 }
-router = APIRouter(prefix="/api/kb", tags=["knowledge base"], responses={401: ERRORS[401], 403: ERRORS[403]})
+
+
+def set_up_knowledge(database: DatabaseDep, settings: SettingsDep) -> None:
+    """The first use on an installation without a knowledge base in its database starts it from the files."""
+    try:
+        set_up(database, Sources.from_settings(settings))
+    except SOURCE_ERRORS as error:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"knowledge base not set up: {error}") from None
+
+
+router = APIRouter(
+    prefix="/api/kb",
+    tags=["knowledge base"],
+    responses={401: ERRORS[401], 403: ERRORS[403]},
+)
 CHANGE = {code: ERRORS[code] for code in (404, 409, 422)}
 
 
-def reader(user: ApiUser) -> User:
+def reader(user: ApiUser, database: DatabaseDep, settings: SettingsDep) -> User:
+    """Checked first, so only console users can make an installation set its knowledge base up."""
     with answering():
         check_may_read(user)
+    set_up_knowledge(database, settings)
     return user
 
 
-def editor(user: ApiUser) -> User:
+def editor(user: Annotated[User, Depends(reader)]) -> User:
     with answering():
         check_may_edit(user)
     return user
 
 
 Reader = Annotated[User, Depends(reader)]
-ItemId = Annotated[str, PathParam(alias="id", description="The item's id")]
 Editor = Annotated[User, Depends(editor)]
+ItemId = Annotated[str, PathParam(alias="id", description="The item's id")]
 
 
 @contextmanager
