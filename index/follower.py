@@ -64,11 +64,15 @@ class Follower:
         self._wake.set()
 
     def _run(self) -> None:
+        failing = False
         while not self._stopped.is_set():
             try:
                 self.catch_up()
+                failing = False
             except Exception:  # the database may be briefly unreachable; the next tick tries again
-                log.exception("checking the published knowledge version failed")
+                if not failing:
+                    log.exception("checking the published knowledge version failed (logged once until it works)")
+                failing = True
             self._wake.wait(self.interval)
             self._wake.clear()
 

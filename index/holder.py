@@ -60,6 +60,7 @@ class IndexHolder:
         self._retriever: Retriever | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._loading = threading.Lock()
         self._encoder_state = DenseState.OFF if not embedding_model else DenseState.LOADING
         self._encoder_error: str | None = None if embedding_model else "EMBEDDING_MODEL is not set"
         self.follower: Follower | None = None
@@ -92,15 +93,24 @@ class IndexHolder:
         now = time.monotonic()
         if not force and now - self._checked_at < self.check_interval:
             return
-        with self._lock:
-            self._checked_at = now
-            directory = self.store.current_dir()
-            if directory is None or (self._retriever and self._retriever.directory == directory):
+        self._checked_at = now
+        directory = self.store.current_dir()
+        if directory is None or (self._retriever and self._retriever.directory == directory):
+            return
+        # Loading a large index takes a moment: one thread loads it while the others keep answering from
+        # the old one (only while there is none yet do they wait).
+        if not self._loading.acquire(blocking=self._retriever is None):
+            return
+        try:
+            if self._retriever and self._retriever.directory == directory:
                 return
             retriever = Retriever(directory, self.tokenizer, self.synonyms)
-            self._attach_dense(retriever)
-            self._retriever = retriever
-            log.info("serving index %s %s", retriever.version, retriever.manifest.counts)
+            with self._lock:
+                self._attach_dense(retriever)
+                self._retriever = retriever
+        finally:
+            self._loading.release()
+        log.info("serving index %s %s", retriever.version, retriever.manifest.counts)
 
     def _load_encoder(self) -> None:
         try:
