@@ -157,7 +157,8 @@ def ensure_seeded(session: Session, seed: Seed) -> Head:
     items = _ordered(seed())
     statutes = {law.short_title: _statute_version_of(session, law).id for law in all_laws(session)}
     _replace_draft(session, Content(items, statutes), SYSTEM)
-    return _publish(session, SYSTEM, Content(items, statutes), Content({}, {}), "从文件导入的初始知识库")
+    note = "从文件导入的初始知识库"
+    return _publish(session, SYSTEM, Content(items, statutes), Content({}, {}), note, live=statutes)
 
 
 def _statute_version_of(session: Session, law: Law) -> StatuteVersion:
@@ -346,12 +347,19 @@ def rollback(session: Session, actor: str, to: int | None = None, discard: bool 
 
 
 def _publish(
-    session: Session, actor: str, content: Content, before: Content, note: str, restores: int | None = None
+    session: Session,
+    actor: str,
+    content: Content,
+    before: Content,
+    note: str,
+    restores: int | None = None,
+    live: dict[str, int] | None = None,
 ) -> Head:
+    """`live`: the statute versions the live tables hold, when not those of `before` (the first version)."""
     current = head(session)
     number = current.number + 1 if current else 1
     summary = changes(before, content)
-    materialize(session, before.statutes, content.statutes)
+    materialize(session, before.statutes if live is None else live, content.statutes)
     row = KbVersion(
         number=number,
         uid=uuid.uuid4().hex,

@@ -13,9 +13,16 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from core.db import Database
-from core.knowledge_base import publish_statutes
+from core.knowledge_base import head, publish_statutes, published_statutes
 from core.laws import Article, find_law
-from core.statute_versions import ArticleData, StatuteDiff, diff_articles, materialize, record_version
+from core.statute_versions import (
+    ArticleData,
+    StatuteDiff,
+    diff_articles,
+    materialize,
+    record_version,
+    statute_version,
+)
 from knowledge.statutes import (
     SUPPORTED,
     ParsedArticle,
@@ -68,36 +75,43 @@ def import_statutes(
 ) -> list[ImportResult]:
     """Parse every file first; only when all parse cleanly are they written, in one transaction."""
     parsed = [parse_statute(path, version_date) for path in statute_files(paths)]
-    return store_statutes(database, parsed, force, actor)
-
-
-def store_statutes(database: Database, parsed: list[ParsedStatute], force: bool, actor: str) -> list[ImportResult]:
     titles = [statute.short_title for statute in parsed]
     for title in set(titles):
         if titles.count(title) > 1:
             sources = ", ".join(s.source_name for s in parsed if s.short_title == title)
             raise StatuteFormatError(sources, None, f"{title} is given more than once; import one version")
     with database.write_session() as session:
-        stored = [_record(session, statute, force, actor) for statute in parsed]
+        live = published_statutes(session)
+        stored = [_record(session, statute, force, actor, live.get(statute.short_title)) for statute in parsed]
         imported = {result.short_title: version_id for result, version_id in stored if version_id is not None}
-        note = "导入法规：" + "、".join(imported)
-        if imported and publish_statutes(session, actor, imported, note) is None:
+        if imported and head(session) is None:
             materialize(session, {}, imported)  # the knowledge base is not set up yet: the live tables alone
+        elif imported:
+            publish_statutes(session, actor, imported, "导入法规：" + "、".join(imported))
         return [result for result, _ in stored]
 
 
-def _record(session: Session, statute: ParsedStatute, force: bool, actor: str) -> tuple[ImportResult, int | None]:
-    """The result, and the id of the statute version recorded (None when the newer one was kept)."""
+def _record(
+    session: Session, statute: ParsedStatute, force: bool, actor: str, live_id: int | None
+) -> tuple[ImportResult, int | None]:
+    """The result, and the id of the statute version it leaves live (None when the newer one was kept);
+    the same text imported again reuses its version, so it publishes nothing."""
     existing = find_law(session, statute.short_title)
     if existing is not None and existing.version_date > statute.version_date and not force:
         kept = ImportResult(statute.short_title, existing.version_date, len(existing.articles), Outcome.KEPT_NEWER)
         return kept, None
     articles = [_article_data(article) for article in statute.articles]
+    outcome = Outcome.ADDED if existing is None else Outcome.REPLACED
+    result = ImportResult(statute.short_title, statute.version_date, len(articles), outcome)
+    live = statute_version(session, live_id) if live_id is not None else None
+    if live is not None and (live.title, live.version_date, live.source_name, live.articles) == (
+        statute.title, statute.version_date, statute.source_name, articles
+    ):
+        return result, live.id
     recorded = record_version(
         session, statute.short_title, statute.title, statute.version_date, statute.source_name, articles, actor
     )
-    outcome = Outcome.ADDED if existing is None else Outcome.REPLACED
-    return ImportResult(statute.short_title, statute.version_date, len(articles), outcome), recorded.id
+    return result, recorded.id
 
 
 def _article_data(article: ParsedArticle) -> ArticleData:

@@ -127,3 +127,11 @@ def test_broken_source_files_set_nothing_up(database, tmp_path: Path) -> None:
             ensure_seeded(session, Sources(cards_dir=tmp_path).items)
     with database.session() as session:
         assert head(session) is None
+
+
+def test_the_same_text_imported_again_publishes_nothing(db) -> None:
+    set_up(db)
+    [again] = import_statutes(db, [NEW_LAW])
+    assert again.outcome == "replaced"
+    with db.session() as session:
+        assert head(session).number == 1
