@@ -96,12 +96,15 @@ def main() -> None:
         started = time.monotonic()
         other = stack.enter_context(app_server(second))
         wait_until(lambda: httpx.get(f"{other}/healthz").json()["knowledge_version"] is not None, timeout=300)
-        print(f"second server started with an empty DATA_DIR and built its own index in {time.monotonic() - started:.1f} s")
+        took = time.monotonic() - started
+        print(f"second server started with an empty DATA_DIR and built its own index in {took:.1f} s")
 
         admin = api(one, "bench")
         card = admin.get(f"/api/kb/cards/{CARD}").json()
         question = next(
-            q for q in card["questions"] if admin.post("/api/kb/hit-test", json={"question": q}).json()["card_id"] == CARD
+            q
+            for q in card["questions"]
+            if admin.post("/api/kb/hit-test", json={"question": q}).json()["card_id"] == CARD
         )
         results = [measure_round(admin, other, card, question, f"（第{n}轮）") for n in range(1, args.rounds + 1)]
         publishes, rollbacks = zip(*results)

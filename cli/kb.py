@@ -29,7 +29,9 @@ def _actor() -> str:
 def import_(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Statute files (.md, .txt, .docx) or directories of them; or one FILE.json from `kb export`"),
+        typer.Argument(
+            help="Statute files (.md, .txt, .docx) or directories of them; or one FILE.json from `kb export`"
+        ),
     ],
     version_date: Annotated[
         str | None, typer.Option(help="Version date YYYY-MM-DD, when the file name does not carry one")
@@ -80,7 +82,8 @@ def _import_export(paths: list[Path], force: bool) -> bool:
 
 def _counts(summary: dict) -> str:
     return "; ".join(
-        f"{kind} +{len(part['added'])} ~{len(part['changed'])} -{len(part['removed'])}" for kind, part in summary.items()
+        f"{kind} +{len(part['added'])} ~{len(part['changed'])} -{len(part['removed'])}"
+        for kind, part in summary.items()
     )
 
 

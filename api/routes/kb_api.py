@@ -309,7 +309,9 @@ def import_laws(
     user: Editor,
     database: DatabaseDep,
     assistant: AssistantDep,
-    files: Annotated[list[UploadFile], File(description=".md, .txt or .docx; the name may carry the date: 劳动法(2018-12-29).md")],
+    files: Annotated[
+        list[UploadFile], File(description=".md, .txt or .docx; the name may carry the date: 劳动法(2018-12-29).md")
+    ],
     version_date: Annotated[date | None, Form(description="When no file name or header gives one")] = None,
     force: Annotated[bool, Form(description="Replace even a newer version already imported")] = False,
     dry_run: Annotated[bool, Query(description="Only parse and show what an import would do")] = False,

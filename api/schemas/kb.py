@@ -168,7 +168,9 @@ class PublishIn(BaseModel):
 
 class RollbackIn(BaseModel):
     version: int | None = Field(None, ge=1, description="The version to put back; by default the one before the newest")
-    discard_draft: bool = Field(False, description="Throw away unpublished draft edits (otherwise they stop the rollback)")
+    discard_draft: bool = Field(
+        False, description="Throw away unpublished draft edits (otherwise they stop the rollback)"
+    )
 
 
 class PublishedOut(BaseModel):
@@ -252,7 +254,9 @@ class StatutePreviewOut(BaseModel):
     version_date: date | None
     chapters: list[str]
     articles: list[PreviewArticleOut]
-    problems: list[ProblemOut] = Field(description="Numbering and text problems with their lines: any one stops an import")
+    problems: list[ProblemOut] = Field(
+        description="Numbering and text problems with their lines: any one stops an import"
+    )
     outcome: str | None = Field(description="added | replaced | kept newer version, were it imported now")
     changes: DiffOut | None = Field(description="Against the version imported now, when there is one")
 

@@ -45,6 +45,10 @@ def current(site: Site) -> int:
     return site.admin().get("/api/kb/versions").json()["current"]
 
 
+def leave_quote(site: Site) -> str:
+    return httpx.post(f"{site.url}/api/ask", json={"question": "年假怎么算"}).json()["citations"][0]["quote"]
+
+
 def test_mediators_read_and_only_admins_change(site: Site) -> None:
     assert httpx.get(f"{site.url}/api/kb/cards").status_code == 401
     mediator = site.mediator()
@@ -95,7 +99,8 @@ def test_publish_makes_an_edit_live_and_rollback_takes_it_back(site: Site) -> No
     wait_until(lambda: answered_card(site.url, ARBITRATION_QUESTION) == "arbitration")
     status = admin.get("/api/kb/status").json()
     assert status["current"] == before + 1
-    assert [(s["knowledge_version"], s["state"], s["percent"]) for s in status["servers"]] == [(before + 1, "ready", 100)]
+    servers = [(s["knowledge_version"], s["state"], s["percent"]) for s in status["servers"]]
+    assert servers == [(before + 1, "ready", 100)]
     assert admin.post("/api/kb/publish", json={}).status_code == 409, "nothing left to publish"
 
     rolled = admin.post("/api/kb/rollback", json={})
@@ -181,10 +186,10 @@ def test_importing_a_statute_publishes_it_and_keeps_the_old_version(site: Site) 
     assert diff["added"] == ["第三条之一", "第六条"] and diff["removed"] == [], "from the 2022 text to the 2020 one"
     fourth = next(c for c in diff["changed"] if c["label"] == "第四条")
     assert "七天" in fourth["before"] and "五天" in fourth["after"]
-    wait_until(lambda: "五天" in httpx.post(f"{site.url}/api/ask", json={"question": "年假怎么算"}).json()["citations"][0]["quote"])
+    wait_until(lambda: "五天" in leave_quote(site))
 
     assert admin.post("/api/kb/rollback", json={}).status_code == 201
-    wait_until(lambda: "七天" in httpx.post(f"{site.url}/api/ask", json={"question": "年假怎么算"}).json()["citations"][0]["quote"])
+    wait_until(lambda: "七天" in leave_quote(site))
     assert admin.get("/api/kb/statutes/示例职工权益条例").json()[3]["text"].endswith("七天。")
 
 

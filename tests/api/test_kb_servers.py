@@ -25,7 +25,8 @@ def knowledge_version(url: str) -> int | None:
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_a_publish_on_one_server_is_answered_by_the_other(backend: str, tmp_path: Path) -> None:
     with ExitStack() as stack:
-        url = stack.enter_context(postgres_url()) if backend == "postgres" else f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        shared_file = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        url = stack.enter_context(postgres_url()) if backend == "postgres" else shared_file
         first, second = (environment(tmp_path / name, url, CARDS_DIR=str(FIXTURE_CARDS)) for name in ("a", "b"))
         for env in (first, second):
             Path(env["DATA_DIR"]).mkdir()

@@ -39,7 +39,11 @@ def app_server(env: dict[str, str], timeout: float = 120.0) -> Iterator[str]:
     log = Path(env["DATA_DIR"]) / f"serve-{port}.log"
     with log.open("w") as sink:
         process = subprocess.Popen(
-            [str(EXE), "serve", "--port", str(port)], env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=env["DATA_DIR"]
+            [str(EXE), "serve", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=env["DATA_DIR"],
         )
     url = f"http://127.0.0.1:{port}"
     try:
