@@ -14,6 +14,7 @@ from core.knowledge_base import (
     DraftPending,
     KbVersion,
     head,
+    hold_versions,
     pending,
     publish_content,
     published_content,
@@ -71,6 +72,7 @@ def import_knowledge(session: Session, actor: str, data: object, source: str, fo
         raise NotAnExport(f"{source}: not a knowledge-base export (no \"format\": \"{FORMAT}\")")
     if data.get("format_version") != FORMAT_VERSION:
         raise NotAnExport(f"{source}: export format {data.get('format_version')} is not supported")
+    hold_versions(session)
     items = {kind: _items(kind, data.get(kind.value, {}), source) for kind in ItemKind}
     statutes = [_statute(entry, source) for entry in data.get("statutes", [])]
     if published_content(session) is None:

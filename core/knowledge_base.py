@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, delete, func, select
+from sqlalchemy import JSON, Integer, String, Text, UniqueConstraint, delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, deferred, mapped_column
 
@@ -102,6 +102,16 @@ class ConcurrentPublish(RuntimeError):
 
 
 Seed = Callable[[], dict[ItemKind, dict[str, ItemData]]]
+VERSIONS_LOCK = 0x6B62  # PostgreSQL advisory lock: one publisher at a time
+
+
+def hold_versions(session: Session) -> None:
+    """Until the transaction ends, nobody else publishes: each version is computed from the one before it.
+
+    SQLite's write transactions (Database.write_session) are exclusive already.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": VERSIONS_LOCK})
 
 
 def head(session: Session) -> Head | None:
@@ -151,6 +161,7 @@ def _ordered(items: dict[ItemKind, dict[str, ItemData]]) -> dict[ItemKind, dict[
 
 def ensure_seeded(session: Session, seed: Seed) -> Head:
     """The first time: the files become the draft and version 1, with the laws imported so far."""
+    hold_versions(session)
     current = head(session)
     if current is not None:
         return current
@@ -266,6 +277,7 @@ def delete_item(session: Session, actor: str, kind: ItemKind, key: str) -> None:
 
 def discard_draft(session: Session, actor: str) -> dict[str, Any]:
     """Back to the published version; returns what was thrown away."""
+    hold_versions(session)
     published = published_content(session)
     if published is None:
         raise NothingToPublish("nothing is published yet")
@@ -295,6 +307,7 @@ def pending(session: Session) -> dict[str, Any]:
 
 
 def publish(session: Session, actor: str, note: str = "") -> KbVersion:
+    hold_versions(session)
     published = published_content(session)
     if published is None:
         raise NothingToPublish("the knowledge base is not set up yet")
@@ -310,6 +323,7 @@ def publish_statutes(session: Session, actor: str, imported: dict[str, int], not
     Before the knowledge base is first set up there is nothing to publish into: the first version
     takes the laws as they are then.
     """
+    hold_versions(session)
     published = published_content(session)
     if published is None:
         return None
@@ -321,6 +335,7 @@ def publish_statutes(session: Session, actor: str, imported: dict[str, int], not
 
 def publish_content(session: Session, actor: str, content: Content, note: str) -> KbVersion:
     """A whole knowledge base from elsewhere (`kb import FILE`) becomes the draft and the next version."""
+    hold_versions(session)
     before = published_content(session) or Content({}, {})
     content = Content(_ordered(content.items), content.statutes)
     _replace_draft(session, content, actor)
@@ -329,6 +344,7 @@ def publish_content(session: Session, actor: str, content: Content, note: str) -
 
 def rollback(session: Session, actor: str, to: int | None = None, discard: bool = False) -> KbVersion:
     """Publish an older version's content again (by default the one before the newest)."""
+    hold_versions(session)
     current = head(session)
     if current is None or (to is None and current.number == 1):
         raise NoSuchVersion("there is no earlier version to go back to")

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from core.db import Database
-from core.knowledge_base import head, publish_statutes, published_statutes
+from core.knowledge_base import head, hold_versions, publish_statutes, published_statutes
 from core.laws import Article, find_law
 from core.statute_versions import (
     ArticleData,
@@ -81,6 +81,7 @@ def import_statutes(
             sources = ", ".join(s.source_name for s in parsed if s.short_title == title)
             raise StatuteFormatError(sources, None, f"{title} is given more than once; import one version")
     with database.write_session() as session:
+        hold_versions(session)
         live = published_statutes(session)
         stored = [_record(session, statute, force, actor, live.get(statute.short_title)) for statute in parsed]
         imported = {result.short_title: version_id for result, version_id in stored if version_id is not None}

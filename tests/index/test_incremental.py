@@ -96,33 +96,33 @@ def test_only_changed_texts_are_embedded_again(kb, tmp_path: Path) -> None:
 
 def test_a_server_follows_the_published_version_and_reports_what_it_cannot_build(kb, tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "other-server")
-    holder = IndexHolder(store, database=kb.database)
-    holder.start()
-    try:
-        follower = holder.follower
-        assert follower.catch_up() is None or store.current_manifest().knowledge_version == 1
-        assert holder.get().manifest.knowledge_version == 1
-        with kb.database.session() as session:
-            [status] = [b for b in builds(session) if b.server == follower.server]
-            assert (status.knowledge_version, status.state, status.percent) == (1, "ready", 100)
+    holder = IndexHolder(store, check_interval=0.0)
+    follower = Follower(kb.database, store, Tokenizer(), Encoder(""), on_built=lambda: None)
 
-        with kb.database.write_session() as session:
-            broken = dict(version(session, 1).content)
-            broken["card"] = {"broken": {"title": "缺少字段"}}
-            session.add(KbVersion(number=2, uid="b" * 32, published_by="test", summary={}, content=broken))
-        follower.catch_up()
+    def status():
         with kb.database.session() as session:
-            [status] = [b for b in builds(session) if b.server == follower.server]
-            assert (status.knowledge_version, status.state) == (2, "failed") and "ValidationError" in status.error
-        assert holder.get().manifest.knowledge_version == 1, "the old index keeps answering"
+            [row] = [b for b in builds(session) if b.server == follower.server]
+            return row.knowledge_version, row.state, row.percent, row.error
 
-        add_card(kb)  # version 3
-        follower.wake()
-        follower.catch_up()
-        assert holder.get().manifest.knowledge_version == 3
-        assert holder.get().search(ARBITRATION_QUESTION).cards[0].passage.id == "card:arbitration"
-    finally:
-        holder.stop()
+    assert follower.catch_up().knowledge_version == 1
+    assert holder.get().manifest.knowledge_version == 1
+    assert status() == (1, "ready", 100, None)
+    assert follower.catch_up() is None, "up to date"
+
+    with kb.database.write_session() as session:
+        broken = dict(version(session, 1).content)
+        broken["card"] = {"broken": {"title": "缺少字段"}}
+        session.add(KbVersion(number=2, uid="b" * 32, published_by="test", summary={}, content=broken))
+    assert follower.catch_up() is None
+    state = status()
+    assert state[:2] == (2, "failed") and "ValidationError" in state[3]
+    assert holder.get().manifest.knowledge_version == 1, "the old index keeps answering"
+    assert follower.catch_up() is None, "not retried at once"
+
+    add_card(kb)  # version 3
+    assert follower.catch_up().knowledge_version == 3
+    assert holder.get().search(ARBITRATION_QUESTION).cards[0].passage.id == "card:arbitration"
+    assert status() == (3, "ready", 100, None)
 
 
 def test_the_cli_and_a_server_on_one_directory_build_a_version_once(kb) -> None:
