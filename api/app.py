@@ -17,6 +17,7 @@ from api.routes import (
     console_members,
     console_tickets,
     health,
+    kb_api,
     laws,
     telegram,
     tickets_api,
@@ -46,11 +47,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         retention.stop()
         services.reminders.stop()
+        services.assistant.stop()
         services.database.dispose()
 
     app = FastAPI(title="Union assistant", version="0.1.0", lifespan=lifespan)
     routers = (health, ask, wechat, telegram, webchat, laws, console_auth, console_tickets, console_dashboard,
-               console_members, console_events, console_admin, tickets_api)
+               console_members, console_events, console_admin, tickets_api, kb_api)
     for module in routers:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)

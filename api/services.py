@@ -38,7 +38,7 @@ class Services:
 def build_services(settings: Settings, database: Database | None = None) -> Services:
     database = database or Database(settings.effective_database_url)
     database.migrate()
-    assistant = Assistant.from_settings(settings)
+    assistant = Assistant.from_settings(settings, database)
     assistant.start()
     outbound = build_outbound(settings, database)
     desk = EventDesk(database, outbound, settings.timezone)

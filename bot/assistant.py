@@ -1,6 +1,7 @@
 """Question in, answer out: the one entry point the CLI, the HTTP API and the chat engine share."""
 
 from bot.answer import Answer, compose
+from core.db import Database
 from core.settings import Settings
 from core.wording import render
 from index.holder import IndexHolder
@@ -15,11 +16,15 @@ class Assistant:
         self.holder = holder
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Assistant":
-        return cls(IndexHolder(IndexStore(settings.index_dir), settings.embedding_model))
+    def from_settings(cls, settings: Settings, database: Database | None = None) -> "Assistant":
+        """With the database, the index follows the knowledge version published there."""
+        return cls(IndexHolder(IndexStore(settings.index_dir), settings.embedding_model, database=database))
 
     def start(self) -> None:
         self.holder.start()
+
+    def stop(self) -> None:
+        self.holder.stop()
 
     def search(self, question: str, k: int = 10) -> SearchResult:
         return self.holder.get().search(question, k)

@@ -6,11 +6,10 @@ from typing import Annotated
 import typer
 
 from cli.context import database, index_store, settings
-from index.build import Sources, build_index
+from core.kb_seed import SOURCE_ERRORS
+from core.settings import Settings
+from index.build import Sources, build_index, set_up
 from index.store import read_manifest
-from knowledge.cards import CardError
-from knowledge.policies import PolicyError
-from knowledge.stations import StationError
 
 app = typer.Typer(help="Retrieval index over statutes, cards, policies and stations.", no_args_is_help=True)
 
@@ -21,19 +20,29 @@ def build(
 ) -> None:
     """Build a new index version and switch to it atomically; the served index keeps working meanwhile."""
     store = index_store()
+    config = settings()
     if if_missing and store.current_version():
+        _set_up(config)
         typer.echo(f"Index {store.current_version()} exists; nothing to do.")
         return
-    config = settings()
     try:
         manifest = build_index(
             database(), store, Sources.from_settings(config), embedding_model=config.embedding_model, progress=True
         )
-    except (CardError, PolicyError, StationError) as error:
+    except SOURCE_ERRORS as error:
         typer.secho(f"Index not built. {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from None
     dense = f"dense: {manifest.dense_model}" if manifest.dense_model else f"lexical-only ({manifest.dense_note})"
     typer.echo(f"Index {manifest.version} published: {manifest.counts}; {dense}")
+
+
+def _set_up(config: Settings) -> None:
+    """An installation upgraded from files: its knowledge base starts from them (the served index follows)."""
+    try:
+        set_up(database(), Sources.from_settings(config))
+    except SOURCE_ERRORS as error:
+        typer.secho(f"Knowledge base not set up. {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

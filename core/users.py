@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import bcrypt
-from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy import ForeignKey, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from core.audit import LOGIN, LOGIN_FAILED, AuditEntry
+from core.audit import LOGIN, LOGIN_FAILED, AuditEntry, audit_change
 from core.clock import aware, utcnow
 from core.db import Base
 
@@ -163,3 +163,58 @@ def close_session(session: Session, token: str) -> None:
 
 def mediators(session: Session) -> list[User]:
     return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name)))
+
+
+def all_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.username)))
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise AccountError(f"no user {username}")
+    return user
+
+
+def set_active(session: Session, actor: str, username: str, active: bool) -> User:
+    """Disabling also ends the account's open sessions, so a console left open stops working at once."""
+    user = find_user(session, username)
+    if not active:
+        _keep_an_admin(session, user)
+    if user.active != active:
+        audit_change(session, actor, "user.enable" if active else "user.disable", f"user:{username}",
+                     {"active": user.active}, {"active": active})
+        user.active = active
+    if not active:
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    return user
+
+
+def reset_password(session: Session, actor: str, username: str, password: str) -> User:
+    """A new password; every open session of the account ends."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
+    user = find_user(session, username)
+    user.password_hash = hash_password(password)
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    audit_change(session, actor, "user.reset_password", f"user:{username}", None, None)
+    return user
+
+
+def set_role(session: Session, actor: str, username: str, role: Role) -> User:
+    user = find_user(session, username)
+    if role != Role.ADMIN:
+        _keep_an_admin(session, user)
+    if user.role != role:
+        audit_change(session, actor, "user.set_role", f"user:{username}", {"role": user.role}, {"role": role.value})
+        user.role = role.value
+    return user
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Nobody could manage accounts or the knowledge base any more from the console."""
+    if not (user.is_admin and user.active):
+        return
+    admins = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    if (session.scalar(admins) or 0) <= 1:
+        raise AccountError(f"{user.username} is the last active admin")

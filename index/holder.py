@@ -1,8 +1,10 @@
 """The index being served: follows newly published versions and attaches the dense channel when ready.
 
 A rebuild publishes a new version while the app keeps answering from the old one; the next
-request after the switch loads the new version. A slow or failing embedding model never
-blocks answering: it loads in the background and, until then or for good, search is lexical.
+request after the switch loads the new version. Given the database, the holder also follows the
+knowledge version published there (index.follower), building it locally in the background.
+A slow or failing embedding model never blocks answering: it loads in the background and,
+until then or for good, search is lexical.
 """
 
 import logging
@@ -11,7 +13,10 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from core.db import Database
 from index.dense import DenseUnavailable, Encoder
+from index.draft import DraftIndex
+from index.follower import Follower
 from index.search import Retriever
 from index.store import IndexStore
 from index.synonyms import SynonymMap
@@ -45,6 +50,7 @@ class IndexHolder:
         tokenizer: Tokenizer | None = None,
         synonyms: SynonymMap | None = None,
         check_interval: float = 2.0,
+        database: Database | None = None,
     ) -> None:
         self.store = store
         self.tokenizer = tokenizer or Tokenizer()
@@ -54,8 +60,14 @@ class IndexHolder:
         self._retriever: Retriever | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._loading = threading.Lock()
         self._encoder_state = DenseState.OFF if not embedding_model else DenseState.LOADING
         self._encoder_error: str | None = None if embedding_model else "EMBEDDING_MODEL is not set"
+        self.follower: Follower | None = None
+        self.draft: DraftIndex | None = None
+        if database is not None:
+            self.follower = Follower(database, store, self.tokenizer, self.encoder, lambda: self._refresh(force=True))
+            self.draft = DraftIndex(database, store, self.tokenizer, self.synonyms)
 
     def start(self) -> None:
         """Warm the tokenizer and load what exists; start the embedding model loading in the background."""
@@ -63,6 +75,12 @@ class IndexHolder:
         self._refresh(force=True)
         if self.encoder.model_name:
             threading.Thread(target=self._load_encoder, name="dense-model", daemon=True).start()
+        if self.follower is not None:
+            self.follower.start()
+
+    def stop(self) -> None:
+        if self.follower is not None:
+            self.follower.stop()
 
     def get(self) -> Retriever:
         self._refresh()
@@ -75,15 +93,24 @@ class IndexHolder:
         now = time.monotonic()
         if not force and now - self._checked_at < self.check_interval:
             return
-        with self._lock:
-            self._checked_at = now
-            directory = self.store.current_dir()
-            if directory is None or (self._retriever and self._retriever.directory == directory):
+        self._checked_at = now
+        directory = self.store.current_dir()
+        if directory is None or (self._retriever and self._retriever.directory == directory):
+            return
+        # Loading a large index takes a moment: one thread loads it while the others keep answering from
+        # the old one (only while there is none yet do they wait).
+        if not self._loading.acquire(blocking=self._retriever is None):
+            return
+        try:
+            if self._retriever and self._retriever.directory == directory:
                 return
             retriever = Retriever(directory, self.tokenizer, self.synonyms)
-            self._attach_dense(retriever)
-            self._retriever = retriever
-            log.info("serving index %s %s", retriever.version, retriever.manifest.counts)
+            with self._lock:
+                self._attach_dense(retriever)
+                self._retriever = retriever
+        finally:
+            self._loading.release()
+        log.info("serving index %s %s", retriever.version, retriever.manifest.counts)
 
     def _load_encoder(self) -> None:
         try:

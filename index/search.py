@@ -115,10 +115,7 @@ class Retriever:
 
     def search(self, question: str, k: int = 10) -> SearchResult:
         started = time.perf_counter()
-        tokens = self.tokenizer.tokens(question)
-        expansions = [t for term in self.synonyms.expand(question) for t in self._term_tokens[term]]
-        weighted = dict.fromkeys(expansions, self.tuning.expansion_weight) | dict.fromkeys(tokens, 1.0)
-        query = Query(words=weighted, bigrams=dict.fromkeys(char_bigrams(question), 1.0))
+        tokens, expansions, query = self._query(question)
         vector = self._query_vector(question)
         scores = {kind: self._channel_scores(kind, query, vector) for kind in self.lexical}
         card_quality, coverage = self._card_quality(tokens, scores.get(Kind.CARD))
@@ -138,6 +135,30 @@ class Retriever:
         )
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
+
+    def _query(self, question: str) -> tuple[list[str], list[str], Query]:
+        tokens = self.tokenizer.tokens(question)
+        expansions = [t for term in self.synonyms.expand(question) for t in self._term_tokens[term]]
+        weighted = dict.fromkeys(expansions, self.tuning.expansion_weight) | dict.fromkeys(tokens, 1.0)
+        return tokens, expansions, Query(words=weighted, bigrams=dict.fromkeys(char_bigrams(question), 1.0))
+
+    def channel_ranks(self, question: str, ids: list[str]) -> dict[str, dict[str, int | None]]:
+        """Where each passage ranks among its kind in each channel before fusion (1 = best, None = no match):
+        what hit testing shows beside the fused score."""
+        _, _, query = self._query(question)
+        vector = self._query_vector(question)
+        wanted = set(ids)
+        ranks: dict[str, dict[str, int | None]] = {i: {"lexical": None, "dense": None} for i in ids if i in self.by_id}
+        for kind, lexical in self.lexical.items():
+            channels = {"lexical": lexical.scores(query, self.tuning.lexical)}
+            if vector is not None and kind in self.dense:
+                channels["dense"] = self.dense[kind].scores(vector)
+            members = self.passages[kind]
+            for channel, scores in channels.items():
+                for rank, position in enumerate(top(scores, scores.size), start=1):
+                    if members[position].id in wanted:
+                        ranks[members[position].id][channel] = rank
+        return ranks
 
     def _query_vector(self, question: str) -> np.ndarray | None:
         if not self.dense_ready:

@@ -1,35 +1,50 @@
-"""Turn every knowledge source into passages for the index."""
+"""Turn one knowledge version — its statutes, cards, policies and stations — into passages for the index."""
 
-from sqlalchemy.orm import Session
-
-from core.laws import laws_with_articles
+from core import kb_items
+from core.kb_items import ItemKind
+from core.knowledge_base import Content
+from core.statute_versions import StatuteVersion
 from index.passages import Kind, Passage, article_id
 from knowledge.cards import Card
 from knowledge.policies import PolicySection
 from knowledge.stations import Station
 
 
-def article_passages(session: Session) -> list[Passage]:
+def content_passages(content: Content, statutes: list[StatuteVersion]) -> list[Passage]:
+    """Articles by law title, cards and policies by id, stations as listed."""
+    items = content.items
+    passages = article_passages(statutes)
+    passages += [card_passage(kb_items.card(key, data)) for key, data in items[ItemKind.CARD].items()]
+    passages += [
+        policy_passage(section)
+        for key, data in items[ItemKind.POLICY].items()
+        for section in kb_items.policy_sections(key, data)
+    ]
+    passages += [station_passage(kb_items.station(key, data)) for key, data in items[ItemKind.STATION].items()]
+    return passages
+
+
+def article_passages(statutes: list[StatuteVersion]) -> list[Passage]:
     passages: list[Passage] = []
-    for law in laws_with_articles(session):
+    for law in statutes:
         for article in law.articles:
-            heading = " ".join(part for part in (article.chapter, article.section) if part)
+            heading = " ".join(part for part in (article["chapter"], article["section"]) if part)
             passages.append(
                 Passage(
-                    id=article_id(law.short_title, article.number, article.sub),
+                    id=article_id(law.short_title, article["number"], article["sub"]),
                     kind=Kind.ARTICLE,
-                    title=f"《{law.short_title}》{article.label}",
-                    text=article.text,
-                    search_text=f"{law.short_title} {heading} {article.text}",
+                    title=f"《{law.short_title}》{article['label']}",
+                    text=article["text"],
+                    search_text=f"{law.short_title} {heading} {article['text']}",
                     meta={
                         "law": law.short_title,
                         "law_title": law.title,
                         "version_date": law.version_date.isoformat(),
-                        "number": article.number,
-                        "sub": article.sub,
-                        "label": article.label,
-                        "chapter": article.chapter,
-                        "section": article.section,
+                        "number": article["number"],
+                        "sub": article["sub"],
+                        "label": article["label"],
+                        "chapter": article["chapter"],
+                        "section": article["section"],
                     },
                 )
             )

@@ -3,10 +3,13 @@
 Readers only ever follow CURRENT, so a build never disturbs the index being served.
 """
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -24,6 +27,8 @@ class Manifest:
     dense_dimension: int | None = None
     dense_note: str | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    knowledge_version: int | None = None  # the published knowledge version (core.knowledge_base) it holds
+    knowledge_uid: str | None = None
 
 
 class IndexStore:
@@ -41,6 +46,21 @@ class IndexStore:
     def current_dir(self) -> Path | None:
         version = self.current_version()
         return self.versions / version if version else None
+
+    def current_manifest(self) -> Manifest | None:
+        directory = self.current_dir()
+        return read_manifest(directory) if directory else None
+
+    @contextmanager
+    def build_lock(self) -> Iterator[None]:
+        """One build at a time among the processes sharing this directory (app workers, the CLI)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".build.lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def staging_dir(self) -> Path:
         self.versions.mkdir(parents=True, exist_ok=True)

@@ -23,11 +23,15 @@ class PolicyError(ValueError):
 
 
 def load_policy(path: Path) -> list[PolicySection]:
+    return parse_policy(path.stem, path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_policy(policy_id: str, text: str, source: str) -> list[PolicySection]:
     """Sections of one policy; the `# ` line is its title and text before the first `## ` is its summary."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = text.splitlines()
     titles = [line[2:].strip() for line in lines if line.startswith("# ")]
     if not titles:
-        raise PolicyError(f"{path}: a policy starts with a '# title' line")
+        raise PolicyError(f"{source}: a policy starts with a '# title' line")
     title = titles[0]
     sections: list[PolicySection] = []
     heading, body = "概述", []
@@ -35,13 +39,13 @@ def load_policy(path: Path) -> list[PolicySection]:
         if line.startswith("# "):
             continue
         if line.startswith("## "):
-            _close(sections, path.stem, title, heading, body)
+            _close(sections, policy_id, title, heading, body)
             heading, body = line[3:].strip(), []
         elif line.strip() and not line.lstrip().startswith(">"):
             body.append(line.strip())
-    _close(sections, path.stem, title, heading, body)
+    _close(sections, policy_id, title, heading, body)
     if not sections:
-        raise PolicyError(f"{path}: the policy has no text")
+        raise PolicyError(f"{source}: the policy has no text")
     return sections
 
 

@@ -91,7 +91,23 @@ def parse_statute(path: Path, version_date: date | None = None) -> ParsedStatute
     return parse_lines(lines, path, version_date)
 
 
-def parse_lines(lines: list[str], path: Path, version_date: date | None = None) -> ParsedStatute:
+def preview_statute(path: Path, version_date: date | None = None) -> tuple[ParsedStatute | None, list[StatuteFormatError]]:
+    """Parse without stopping at numbering problems, to show them all (with their lines) before an import.
+
+    The statute is None when the file cannot be read as one at all (no title, no date, no articles).
+    """
+    problems: list[StatuteFormatError] = []
+    try:
+        parsed = parse_lines(read_lines(path), path, version_date, problems)
+    except StatuteFormatError as error:
+        return None, [*problems, error]
+    return parsed, sorted(problems, key=lambda problem: problem.line or 0)
+
+
+def parse_lines(
+    lines: list[str], path: Path, version_date: date | None = None, problems: list[StatuteFormatError] | None = None
+) -> ParsedStatute:
+    """Strict unless `problems` is given: then numbering problems are collected there instead of raised."""
     title, title_line = _title(lines, path)
     body_start = _body_start(lines, title_line)
     when = version_date or _file_date(path) or _header_date(lines[title_line + 1 : body_start])
@@ -99,7 +115,7 @@ def parse_lines(lines: list[str], path: Path, version_date: date | None = None) 
         raise StatuteFormatError(
             path, title_line + 1, "no version date: name the file 'title(YYYY-MM-DD).md' or pass --version-date"
         )
-    articles = _articles(lines, body_start, path)
+    articles = _articles(lines, body_start, path, problems)
     if not articles:
         articles = _numbered_sections(lines, body_start, path)
     if not articles:
@@ -147,7 +163,9 @@ def _date(parts: tuple[str, ...]) -> date | None:
         return None
 
 
-def _articles(lines: list[str], start: int, path: Path) -> list[ParsedArticle]:
+def _articles(
+    lines: list[str], start: int, path: Path, problems: list[StatuteFormatError] | None
+) -> list[ParsedArticle]:
     articles: list[ParsedArticle] = []
     chapter: str | None = None
     section: str | None = None
@@ -169,7 +187,7 @@ def _articles(lines: list[str], start: int, path: Path) -> list[ParsedArticle]:
         match = ARTICLE.match(text)
         if match:
             article = _new_article(match, chapter, section, line_no, path)
-            _check_order(articles, article, path)
+            _note(problems, _order_problem(articles, article, path))
             if match.group(3):
                 article.paragraphs.append(match.group(3).strip())
             articles.append(article)
@@ -177,8 +195,16 @@ def _articles(lines: list[str], start: int, path: Path) -> list[ParsedArticle]:
             articles[-1].paragraphs.append(text)
     for article in articles:
         if not article.paragraphs:
-            raise StatuteFormatError(path, article.line, f"{article.label} has no text")
+            _note(problems, StatuteFormatError(path, article.line, f"{article.label} has no text"))
     return articles
+
+
+def _note(problems: list[StatuteFormatError] | None, problem: StatuteFormatError | None) -> None:
+    if problem is None:
+        return
+    if problems is None:
+        raise problem
+    problems.append(problem)
 
 
 def _new_article(match: re.Match, chapter: str | None, section: str | None, line: int, path: Path) -> ParsedArticle:
@@ -191,15 +217,16 @@ def _new_article(match: re.Match, chapter: str | None, section: str | None, line
     return ParsedArticle(number, sub, label, chapter, section, [], line)
 
 
-def _check_order(articles: list[ParsedArticle], article: ParsedArticle, path: Path) -> None:
+def _order_problem(articles: list[ParsedArticle], article: ParsedArticle, path: Path) -> StatuteFormatError | None:
     previous = (articles[-1].number, articles[-1].sub) if articles else (0, 0)
     current = (article.number, article.sub)
     expected_next = (previous[0] + 1, 0)
     inserted = (previous[0], previous[1] + 1)
-    if current not in (expected_next, inserted):
-        raise StatuteFormatError(
-            path, article.line, f"{article.label} is out of order (after article {previous[0]}); the text may be damaged"
-        )
+    if current in (expected_next, inserted):
+        return None
+    return StatuteFormatError(
+        path, article.line, f"{article.label} is out of order (after article {previous[0]}); the text may be damaged"
+    )
 
 
 def _numbered_sections(lines: list[str], start: int, path: Path) -> list[ParsedArticle]:

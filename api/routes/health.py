@@ -24,6 +24,7 @@ class Health(BaseModel):
     status: str
     database: str
     index_version: str | None
+    knowledge_version: int | None
     passages: dict[str, int]
     dense: DenseHealth
 
@@ -51,6 +52,7 @@ def healthz(assistant: AssistantDep, database: DatabaseDep, response: Response) 
         status="no database" if not reachable else "ok" if manifest else "no index",
         database="ok" if reachable else "unreachable",
         index_version=manifest.version if manifest else None,
+        knowledge_version=manifest.knowledge_version if manifest else None,
         passages=manifest.counts if manifest else {},
         dense=DenseHealth(enabled=dense.state == "on", state=dense.state, model=dense.model, reason=dense.reason),
     )

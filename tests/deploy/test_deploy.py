@@ -142,9 +142,10 @@ def wait_for(url: str, process: subprocess.Popen, verify: bool | ssl.SSLContext 
 
 
 @contextmanager
-def app_as_the_unit_runs_it(fixture_kb, database_url: str, port: int, log: Path) -> Iterator[None]:
+def app_as_the_unit_runs_it(data_dir: Path, database_url: str, port: int, log: Path) -> Iterator[None]:
+    """`index build --if-missing` in the unit builds the data directory's own index from the database."""
     service = unit("union-assistant.service")
-    env = environment({"DATABASE_URL": database_url, "DATA_DIR": str(fixture_kb.settings.data_dir),
+    env = environment({"DATABASE_URL": database_url, "DATA_DIR": str(data_dir),
                        "CARDS_DIR": str(FIXTURE_CARDS), "EMBEDDING_MODEL": ""})
     for line in service["ExecStartPre"]:
         done = subprocess.run(command(line, port), env=env, capture_output=True, text=True, timeout=300)
@@ -162,9 +163,9 @@ def app_as_the_unit_runs_it(fixture_kb, database_url: str, port: int, log: Path)
 
 
 @needs_nginx
-def test_nginx_serves_the_app_started_as_the_unit_starts_it(fixture_kb, tmp_path: Path) -> None:
+def test_nginx_serves_the_app_started_as_the_unit_starts_it(tmp_path: Path) -> None:
     app_port, log = free_port(), tmp_path / "app.log"
-    with postgres_url() as database_url, app_as_the_unit_runs_it(fixture_kb, database_url, app_port, log), \
+    with postgres_url() as database_url, app_as_the_unit_runs_it(tmp_path / "data", database_url, app_port, log), \
             nginx(tmp_path, app_port) as (plain, tls):
         cert = trusting(tmp_path / "fullchain.pem")
         site = f"https://127.0.0.1:{tls}"

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from core.db import Database
+from core.kb_items import ItemKind
+from core.knowledge_base import draft_content, head
 from index.build import Sources, build_index
 from index.dense import DenseUnavailable, Encoder
 from index.passages import read_passages
@@ -30,16 +32,20 @@ def test_unloadable_model_builds_lexical_only(fixture_kb, tmp_path: Path) -> Non
     assert not (store.current_dir() / "dense").exists()
 
 
-def test_broken_card_stops_the_build_and_keeps_the_old_index(fixture_kb, tmp_path: Path) -> None:
+def test_broken_card_file_stops_the_first_set_up_and_keeps_the_old_index(fixture_kb, tmp_path: Path) -> None:
     store = IndexStore(tmp_path / "index")
     first = build_index(fixture_kb.database, store, Sources(cards_dir=FIXTURE_CARDS))
     broken = tmp_path / "cards"
     broken.mkdir()
     (broken / "bad.yaml").write_text("id: bad\n", encoding="utf-8")
+    fresh = Database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    fresh.migrate()
     with pytest.raises(CardError, match="bad.yaml"):
-        build_index(fixture_kb.database, store, Sources(cards_dir=broken))
+        build_index(fresh, store, Sources(cards_dir=broken))
     assert store.current_version() == first.version
     assert [p.name for p in store.versions.iterdir() if p.name.startswith(".building")] == []
+    with fresh.session() as session:
+        assert head(session) is None and draft_content(session).items[ItemKind.CARD] == {}
 
 
 def test_encoder_reports_unset_model() -> None:
