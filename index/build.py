@@ -94,7 +94,7 @@ def _lexical(kind: Kind, members: list[Passage], tokenizer: Tokenizer, progress:
     texts = tqdm(members, desc=f"tokenising ({kind})", disable=not progress, unit="passage")
     words = [tokenizer.tokens(p.search_text) for p in texts]
     bigrams = [char_bigrams(p.search_text) for p in members]
-    if kind != Kind.CARD:
+    if not all(p.meta.get("questions") for p in members):
         return KindIndex.build(words, bigrams)
     questions = [[tokenizer.tokens(q) for q in p.meta["questions"]] for p in members]
     return KindIndex.build(words, bigrams, questions)
