@@ -3,6 +3,7 @@ BM25 over each of their example questions separately (FAQ-style: the closest phr
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +56,36 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         total = np.bincount(np.concatenate(rows), np.concatenate(scores), minlength=self.size)
         return total.astype(np.float32)
+
+    def presence(self, weights: dict[str, float]) -> np.ndarray:
+        """For each document, the summed weight of the given tokens it contains (each token once)."""
+        vocabulary = self.model.vocab_dict
+        rows, values = [], []
+        for token, weight in weights.items():
+            token_id = vocabulary.get(token)
+            if token_id is not None and weight > 0:
+                start, end = self._indptr[token_id], self._indptr[token_id + 1]
+                rows.append(self._indices[start:end])
+                values.append(np.full(end - start, weight, dtype=np.float32))
+        if not rows:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.bincount(np.concatenate(rows), np.concatenate(values), minlength=self.size).astype(np.float32)
+
+    def contains(self, token: str, document: int) -> bool:
+        token_id = self.model.vocab_dict.get(token)
+        if token_id is None:
+            return False
+        postings = self._indices[self._indptr[token_id] : self._indptr[token_id + 1]]
+        return bool(np.any(postings == document))
+
+    def document_weights(self, weight: Callable[[str], float]) -> np.ndarray:
+        """For each document, the summed weight of its distinct tokens: the size of what it says."""
+        per_token = np.zeros(self._indptr.size - 1, dtype=np.float32)
+        for token, token_id in self.model.vocab_dict.items():
+            if token_id < per_token.size:
+                per_token[token_id] = weight(token)
+        lengths = np.diff(self._indptr)
+        return np.bincount(self._indices, np.repeat(per_token, lengths), minlength=self.size).astype(np.float32)
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a term no passage contains gets the highest weight."""

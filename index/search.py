@@ -31,7 +31,11 @@ class Tuning:
     citation_decay: float = 0.85
     relative_power: float = 0.5
     coverage_power: float = 0.5
+    statute_evidence: float = 0.0
     popularity: float = 0.2
+    strong_article: float = 0.5
+    second_part_share: float = 0.35
+    second_part_coverage: float = 0.6
 
     @property
     def lexical(self) -> LexicalWeights:
@@ -42,6 +46,12 @@ class Tuning:
 class Hit:
     passage: Passage
     score: float
+    """Rank within its kind; not comparable across kinds."""
+    confidence: float = 0.0
+    """How much of the question this passage covers (0–1), weighed the same way for cards, policy sections and
+    stations, so an answer can choose between kinds, or fall back, on one scale."""
+    strong: bool = False
+    """Articles only: the article's own text matches the question well enough to be shown without a card."""
 
 
 @dataclass
@@ -56,8 +66,16 @@ class SearchResult:
     coverage: float
     in_domain: bool
     dense_used: bool
+    second_part: Hit | None = None
+    """A card for a second, separate ask: what the best card leaves uncovered, covered by another card."""
     elapsed_ms: float = 0.0
     by_id: dict[str, Passage] = field(default_factory=dict, repr=False)
+
+    @property
+    def leading(self) -> Hit | None:
+        """The most confident of the best card, policy section and station (a card on a tie)."""
+        candidates = [hits[0] for hits in (self.cards, self.policies, self.stations) if hits]
+        return max(candidates, key=lambda hit: hit.confidence, default=None)
 
 
 class Retriever:
@@ -86,10 +104,10 @@ class Retriever:
         self.encoder = encoder
         self._article_position = {p.id: i for i, p in enumerate(self.passages[Kind.ARTICLE])}
         self._card_citations = [self._cited_positions(card) for card in self.passages[Kind.CARD]]
-        self._card_tokens = [frozenset(tokenizer.tokens(card.search_text)) for card in self.passages[Kind.CARD]]
         # Expansions come from a fixed vocabulary; segmenting them on every question cost a fifth of a search.
         self._term_tokens = {term: tokenizer.tokens(term) for term in synonyms.terms}
         self._article_prior = self._citation_prior()
+        self._card_position = {p.id: i for i, p in enumerate(self.passages[Kind.CARD])}
 
     @property
     def version(self) -> str:
@@ -121,19 +139,24 @@ class Retriever:
         query = Query(words=weighted, bigrams=dict.fromkeys(char_bigrams(question), 1.0))
         vector = self._query_vector(question)
         scores = {kind: self._channel_scores(kind, query, vector) for kind in self.lexical}
-        card_quality, coverage = self._card_quality(tokens, scores.get(Kind.CARD))
+        weights = self._question_weights(tokens)
+        coverage = {kind: self._coverage(kind, weights) for kind in self.lexical}
+        card_scores = self._with_statute_evidence(scores.get(Kind.CARD), scores.get(Kind.ARTICLE))
+        card_quality = self._card_quality(weights, card_scores, coverage.get(Kind.CARD))
         article_scores = self._article_scores(scores.get(Kind.ARTICLE), card_quality)
+        cards = self._hits(Kind.CARD, card_quality, k, coverage.get(Kind.CARD))
         result = SearchResult(
             question=question,
             tokens=tokens,
             expansions=expansions,
-            cards=self._hits(Kind.CARD, card_quality, k),
-            articles=self._hits(Kind.ARTICLE, article_scores, k),
-            policies=self._hits(Kind.POLICY, scores.get(Kind.POLICY), k),
-            stations=self._hits(Kind.STATION, scores.get(Kind.STATION), k),
-            coverage=coverage,
+            cards=cards,
+            articles=self._article_hits(article_scores, k, tokens, expansions),
+            policies=self._hits(Kind.POLICY, scores.get(Kind.POLICY), k, coverage.get(Kind.POLICY)),
+            stations=self._hits(Kind.STATION, scores.get(Kind.STATION), k, coverage.get(Kind.STATION)),
+            coverage=cards[0].confidence if cards else 0.0,
             in_domain=self.tokenizer.in_domain(question),
             dense_used=vector is not None,
+            second_part=self._second_part(weights, expansions, cards),
             by_id=self.by_id,
         )
         result.elapsed_ms = (time.perf_counter() - started) * 1000
@@ -151,27 +174,72 @@ class Retriever:
         dense = self.dense[kind].scores(vector)
         return reciprocal_rank_fusion([lexical, dense]) * (1.0 if lexical.any() else 0.5)
 
-    def _card_quality(self, tokens: list[str], scores: np.ndarray | None) -> tuple[np.ndarray | None, float]:
-        """Each best-ranked card's strength (0–1, others 0), and how much of the question the best one covers.
+    def _question_weights(self, tokens: list[str]) -> dict[str, float]:
+        """Each distinct question word weighs its rarity among the cards (the vocabulary of workers' questions),
+        whichever kind is matched, so coverage means the same for a card, a policy section and a station."""
+        reference = self.lexical.get(Kind.CARD) or next(iter(self.lexical.values()), None)
+        if reference is None:
+            return {}
+        return {token: reference.words.idf(token) for token in set(tokens)}
 
-        Strength blends BM25 rank with coverage, the share of the question's weight found in the card;
-        coverage is absolute, so a weak best card cannot pass for a strong one, and it is what
-        the composer's confidence rests on.
-        """
-        if scores is None:
-            return None, 0.0
-        quality = np.zeros_like(scores)
-        weights = {token: self.lexical[Kind.CARD].words.idf(token) for token in set(tokens)}
+    def _coverage(self, kind: Kind, weights: dict[str, float]) -> np.ndarray:
+        """The share of the question's weight each passage contains; absolute, so a weak best match cannot pass
+        for a strong one."""
         total = sum(weights.values())
         if not total:
-            return quality, 0.0
+            return np.zeros(len(self.passages[kind]), dtype=np.float32)
+        return self.lexical[kind].words.presence(weights) / total
+
+    def _with_statute_evidence(self, cards: np.ndarray | None, articles: np.ndarray | None) -> np.ndarray | None:
+        """A card whose cited articles themselves match the question is likelier to be the one it turns on:
+        its score gains the best direct match among its citations (earlier citations weigh more)."""
+        if cards is None or articles is None or not cards.any() or not self.tuning.statute_evidence:
+            return cards
+        direct = normalized(articles * self._article_prior)
+        evidence = np.array(
+            [
+                max((direct[a] * self.tuning.citation_decay**i for i, a in enumerate(cited)), default=0.0)
+                for cited in self._card_citations
+            ],
+            dtype=np.float32,
+        )
+        return normalized(cards) + self.tuning.statute_evidence * evidence * (cards > 0)
+
+    def _card_quality(
+        self, weights: dict[str, float], scores: np.ndarray | None, coverage: np.ndarray | None
+    ) -> np.ndarray | None:
+        """Each best-ranked card's strength (0–1, others 0): its rank blended with coverage."""
+        if scores is None or coverage is None:
+            return None
+        quality = np.zeros_like(scores)
+        if not weights:
+            return quality
         relative = normalized(scores)
-        coverage = np.zeros_like(scores)
         for card in top(scores, self.tuning.candidate_cards):
-            coverage[card] = sum(w for token, w in weights.items() if token in self._card_tokens[card]) / total
             quality[card] = coverage[card] ** self.tuning.coverage_power * relative[card] ** self.tuning.relative_power
-        best = top(quality, 1)
-        return quality, float(coverage[best[0]]) if best else 0.0
+        return quality
+
+    def _second_part(self, weights: dict[str, float], expansions: list[str], cards: list[Hit]) -> Hit | None:
+        """A second card when the best one leaves a large part of the question uncovered and another card
+        covers most of that part (a pregnant worker moved to a lower-paid post who also asks about leave)."""
+        if not cards or Kind.CARD not in self.lexical:
+            return None
+        index = self.lexical[Kind.CARD].words
+        best = self._card_position[cards[0].passage.id]
+        uncovered = {token: weight for token, weight in weights.items() if not index.contains(token, best)}
+        total = sum(weights.values())
+        if not total or sum(uncovered.values()) / total < self.tuning.second_part_share:
+            return None
+        query = dict.fromkeys(expansions, self.tuning.expansion_weight) | dict.fromkeys(uncovered, 1.0)
+        scores = index.scores(query)
+        scores[best] = 0
+        candidate = top(scores, 1)
+        if not candidate:
+            return None
+        share = float(index.presence(uncovered)[candidate[0]]) / sum(uncovered.values())
+        if share < self.tuning.second_part_coverage:
+            return None
+        return Hit(self.passages[Kind.CARD][candidate[0]], float(scores[candidate[0]]), share)
 
     def _citation_prior(self) -> np.ndarray:
         """Articles our cards cite often are the ones workers' questions usually turn on."""
@@ -193,8 +261,26 @@ class Retriever:
         )
         return self.tuning.article_weight * normalized(direct) + self.tuning.card_weight * inherited
 
-    def _hits(self, kind: Kind, scores: np.ndarray | None, k: int) -> list[Hit]:
+    def _hits(self, kind: Kind, scores: np.ndarray | None, k: int, confidence: np.ndarray | None) -> list[Hit]:
         if scores is None:
             return []
         members = self.passages[kind]
-        return [Hit(members[i], float(scores[i])) for i in top(scores, k)]
+        sure = confidence if confidence is not None else np.zeros_like(scores)
+        return [Hit(members[i], float(scores[i]), float(sure[i])) for i in top(scores, k)]
+
+    def _article_hits(
+        self, scores: np.ndarray | None, k: int, tokens: list[str], expansions: list[str]
+    ) -> list[Hit]:
+        """Articles with their own match: the statutory terms the question implies count, a little less."""
+        if scores is None:
+            return []
+        words = self.lexical[Kind.ARTICLE].words
+        weights = {t: self.tuning.expansion_weight * words.idf(t) for t in expansions}
+        weights |= {t: words.idf(t) for t in tokens}
+        total = sum(weights.values())
+        coverage = words.presence(weights) / total if total else np.zeros_like(scores)
+        members = self.passages[Kind.ARTICLE]
+        return [
+            Hit(members[i], float(scores[i]), float(coverage[i]), bool(coverage[i] >= self.tuning.strong_article))
+            for i in top(scores, k)
+        ]
