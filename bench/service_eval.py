@@ -1,5 +1,6 @@
 """Service questions: the share where the right policy section is the top policy passage, and where the
-question is read as asking for a station, the place it names is recognised and the right station is nearest.
+question is read as asking for a station, the place it names is recognised and the right station is nearest;
+and, stricter, where the right section is also the most confident passage of any kind (SearchResult.leading).
 
     python bench/service_eval.py --laws ../shared/corpus/laws --eval bench/service_questions.jsonl
 
@@ -38,6 +39,7 @@ def main() -> None:
         print(f"  {kind:<9} {summary.get(kind, 0):.3f} of {summary.get(f'n_{kind}', 0)}"
               f"   missed: {' '.join(report.wrong.get(kind, [])) or '-'}")
     print(f"  all       {summary['all']:.3f}")
+    print(f"  policy sections also leading the best card and station by confidence: {summary['policy_leads']:.3f}")
     print(json.dumps(summary))
 
 

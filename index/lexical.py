@@ -3,7 +3,6 @@ BM25 over each of their example questions separately (FAQ-style: the closest phr
 
 import json
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,15 +76,6 @@ class LexicalIndex:
             return False
         postings = self._indices[self._indptr[token_id] : self._indptr[token_id + 1]]
         return bool(np.any(postings == document))
-
-    def document_weights(self, weight: Callable[[str], float]) -> np.ndarray:
-        """For each document, the summed weight of its distinct tokens: the size of what it says."""
-        per_token = np.zeros(self._indptr.size - 1, dtype=np.float32)
-        for token, token_id in self.model.vocab_dict.items():
-            if token_id < per_token.size:
-                per_token[token_id] = weight(token)
-        lengths = np.diff(self._indptr)
-        return np.bincount(self._indices, np.repeat(per_token, lengths), minlength=self.size).astype(np.float32)
 
     def idf(self, token: str) -> float:
         """Inverse document frequency; a term no passage contains gets the highest weight."""

@@ -1,5 +1,6 @@
 """Answering-time retrieval over one published index version."""
 
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +32,9 @@ class Tuning:
     citation_decay: float = 0.85
     relative_power: float = 0.5
     coverage_power: float = 0.5
-    statute_evidence: float = 0.0
     popularity: float = 0.2
-    strong_article: float = 0.5
-    second_part_share: float = 0.35
-    second_part_coverage: float = 0.6
+    strong_article: float = 0.6
+    other_ask_coverage: float = 0.4
 
     @property
     def lexical(self) -> LexicalWeights:
@@ -66,8 +65,9 @@ class SearchResult:
     coverage: float
     in_domain: bool
     dense_used: bool
-    second_part: Hit | None = None
-    """A card for a second, separate ask: what the best card leaves uncovered, covered by another card."""
+    other_asks: list[Hit] = field(default_factory=list)
+    """Cards for the question's other separate asks, in the order asked; confidence is the share of its own
+    part that each covers."""
     elapsed_ms: float = 0.0
     by_id: dict[str, Passage] = field(default_factory=dict, repr=False)
 
@@ -76,6 +76,14 @@ class SearchResult:
         """The most confident of the best card, policy section and station (a card on a tie)."""
         candidates = [hits[0] for hits in (self.cards, self.policies, self.stations) if hits]
         return max(candidates, key=lambda hit: hit.confidence, default=None)
+
+
+ASK_BOUNDARY = re.compile(r"[？?。！!；;\n]|另外|还有|还想问|顺便问|再问一下|以及")
+
+
+def separate_asks(question: str) -> list[str]:
+    """The parts of a question set off as separate asks by a question mark, a full stop or a connective."""
+    return [part.strip(" ，,") for part in ASK_BOUNDARY.split(question) if len(part.strip(" ，,")) >= 4]
 
 
 class Retriever:
@@ -141,22 +149,25 @@ class Retriever:
         scores = {kind: self._channel_scores(kind, query, vector) for kind in self.lexical}
         weights = self._question_weights(tokens)
         coverage = {kind: self._coverage(kind, weights) for kind in self.lexical}
-        card_scores = self._with_statute_evidence(scores.get(Kind.CARD), scores.get(Kind.ARTICLE))
-        card_quality = self._card_quality(weights, card_scores, coverage.get(Kind.CARD))
+        card_quality = self._card_quality(weights, scores.get(Kind.CARD), coverage.get(Kind.CARD))
         article_scores = self._article_scores(scores.get(Kind.ARTICLE), card_quality)
-        cards = self._hits(Kind.CARD, card_quality, k, coverage.get(Kind.CARD))
+        # Confidence also credits the statutory and policy terms the question implies: a policy section says
+        # 遗失补办 where the worker says 卡丢了补一张.
+        implied = self._question_weights(expansions, self.tuning.expansion_weight) | weights
+        confidence = {kind: self._coverage(kind, implied) for kind in self.lexical}
+        cards = self._hits(Kind.CARD, card_quality, k, confidence.get(Kind.CARD))
         result = SearchResult(
             question=question,
             tokens=tokens,
             expansions=expansions,
             cards=cards,
             articles=self._article_hits(article_scores, k, tokens, expansions),
-            policies=self._hits(Kind.POLICY, scores.get(Kind.POLICY), k, coverage.get(Kind.POLICY)),
-            stations=self._hits(Kind.STATION, scores.get(Kind.STATION), k, coverage.get(Kind.STATION)),
-            coverage=cards[0].confidence if cards else 0.0,
+            policies=self._hits(Kind.POLICY, scores.get(Kind.POLICY), k, confidence.get(Kind.POLICY)),
+            stations=self._hits(Kind.STATION, scores.get(Kind.STATION), k, confidence.get(Kind.STATION)),
+            coverage=float(coverage[Kind.CARD][self._card_position[cards[0].passage.id]]) if cards else 0.0,
             in_domain=self.tokenizer.in_domain(question),
             dense_used=vector is not None,
-            second_part=self._second_part(weights, expansions, cards),
+            other_asks=self._other_asks(question, cards),
             by_id=self.by_id,
         )
         result.elapsed_ms = (time.perf_counter() - started) * 1000
@@ -174,13 +185,13 @@ class Retriever:
         dense = self.dense[kind].scores(vector)
         return reciprocal_rank_fusion([lexical, dense]) * (1.0 if lexical.any() else 0.5)
 
-    def _question_weights(self, tokens: list[str]) -> dict[str, float]:
+    def _question_weights(self, tokens: list[str], scale: float = 1.0) -> dict[str, float]:
         """Each distinct question word weighs its rarity among the cards (the vocabulary of workers' questions),
         whichever kind is matched, so coverage means the same for a card, a policy section and a station."""
         reference = self.lexical.get(Kind.CARD) or next(iter(self.lexical.values()), None)
         if reference is None:
             return {}
-        return {token: reference.words.idf(token) for token in set(tokens)}
+        return {token: scale * reference.words.idf(token) for token in set(tokens)}
 
     def _coverage(self, kind: Kind, weights: dict[str, float]) -> np.ndarray:
         """The share of the question's weight each passage contains; absolute, so a weak best match cannot pass
@@ -189,21 +200,6 @@ class Retriever:
         if not total:
             return np.zeros(len(self.passages[kind]), dtype=np.float32)
         return self.lexical[kind].words.presence(weights) / total
-
-    def _with_statute_evidence(self, cards: np.ndarray | None, articles: np.ndarray | None) -> np.ndarray | None:
-        """A card whose cited articles themselves match the question is likelier to be the one it turns on:
-        its score gains the best direct match among its citations (earlier citations weigh more)."""
-        if cards is None or articles is None or not cards.any() or not self.tuning.statute_evidence:
-            return cards
-        direct = normalized(articles * self._article_prior)
-        evidence = np.array(
-            [
-                max((direct[a] * self.tuning.citation_decay**i for i, a in enumerate(cited)), default=0.0)
-                for cited in self._card_citations
-            ],
-            dtype=np.float32,
-        )
-        return normalized(cards) + self.tuning.statute_evidence * evidence * (cards > 0)
 
     def _card_quality(
         self, weights: dict[str, float], scores: np.ndarray | None, coverage: np.ndarray | None
@@ -219,27 +215,32 @@ class Retriever:
             quality[card] = coverage[card] ** self.tuning.coverage_power * relative[card] ** self.tuning.relative_power
         return quality
 
-    def _second_part(self, weights: dict[str, float], expansions: list[str], cards: list[Hit]) -> Hit | None:
-        """A second card when the best one leaves a large part of the question uncovered and another card
-        covers most of that part (a pregnant worker moved to a lower-paid post who also asks about leave)."""
-        if not cards or Kind.CARD not in self.lexical:
-            return None
-        index = self.lexical[Kind.CARD].words
+    def _other_asks(self, question: str, cards: list[Hit]) -> list[Hit]:
+        """Cards for the other asks: each part of the question set off as a separate ask (…？另外…) whose own
+        best cards do not include the best card of the whole question (a pregnant worker moved to a lower-paid
+        post who also asks how long maternity leave is), in the order asked."""
+        parts = separate_asks(question)
+        if not cards or len(parts) < 2:
+            return []
+        index = self.lexical[Kind.CARD]
         best = self._card_position[cards[0].passage.id]
-        uncovered = {token: weight for token, weight in weights.items() if not index.contains(token, best)}
-        total = sum(weights.values())
-        if not total or sum(uncovered.values()) / total < self.tuning.second_part_share:
-            return None
-        query = dict.fromkeys(expansions, self.tuning.expansion_weight) | dict.fromkeys(uncovered, 1.0)
-        scores = index.scores(query)
-        scores[best] = 0
-        candidate = top(scores, 1)
-        if not candidate:
-            return None
-        share = float(index.presence(uncovered)[candidate[0]]) / sum(uncovered.values())
-        if share < self.tuning.second_part_coverage:
-            return None
-        return Hit(self.passages[Kind.CARD][candidate[0]], float(scores[candidate[0]]), share)
+        found: dict[str, Hit] = {}
+        for part in parts:
+            weights = self._question_weights(self.tokenizer.tokens(part))
+            total = sum(weights.values())
+            if not total:
+                continue
+            expansions = [t for term in self.synonyms.expand(part) for t in self._term_tokens[term]]
+            words = dict.fromkeys(expansions, self.tuning.expansion_weight) | dict.fromkeys(weights, 1.0)
+            scores = index.scores(Query(words, dict.fromkeys(char_bigrams(part), 1.0)), self.tuning.lexical)
+            coverage = index.words.presence(weights) / total
+            quality = self._card_quality(weights, scores, coverage)
+            leaders = top(quality, 2) if quality is not None else []
+            if not leaders or best in leaders or coverage[leaders[0]] < self.tuning.other_ask_coverage:
+                continue
+            card = self.passages[Kind.CARD][leaders[0]]
+            found.setdefault(card.id, Hit(card, float(quality[leaders[0]]), float(coverage[leaders[0]])))
+        return list(found.values())
 
     def _citation_prior(self) -> np.ndarray:
         """Articles our cards cite often are the ones workers' questions usually turn on."""

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.search import SearchResult
+from index.passages import Kind
+from index.search import Hit, SearchResult
 from knowledge.station_requests import StationRequest
 from knowledge.stations import Station, find_nearby
 
@@ -60,7 +61,17 @@ def load_service_items(path: Path) -> list[ServiceItem]:
 
 def policy_found(item: ServiceItem, result: SearchResult) -> bool:
     """The top policy passage is one of the sections that answer the question."""
-    return bool(result.policies) and result.policies[0].passage.id.removeprefix("policy:") in item.sections
+    return bool(result.policies) and _section(result.policies[0]) in item.sections
+
+
+def policy_leads(item: ServiceItem, result: SearchResult) -> bool:
+    """Stricter: the right section is also more confident than the best card and the best station."""
+    leading = result.leading
+    return leading is not None and leading.passage.kind == Kind.POLICY and _section(leading) in item.sections
+
+
+def _section(hit: Hit) -> str:
+    return hit.passage.id.removeprefix("policy:")
 
 
 def stations_found(item: ServiceItem, request: StationRequest | None, stations: list[Station]) -> bool:
@@ -81,6 +92,8 @@ def stations_found(item: ServiceItem, request: StationRequest | None, stations: 
 class ServiceReport:
     right: dict[str, list[str]] = field(default_factory=dict)
     wrong: dict[str, list[str]] = field(default_factory=dict)
+    leading: list[str] = field(default_factory=list)
+    """Policy items whose right section leads across kinds by confidence."""
 
     def share(self, kind: str | None = None) -> float:
         kinds = [kind] if kind else list(self.right.keys() | self.wrong.keys())
@@ -91,7 +104,9 @@ class ServiceReport:
     def summary(self) -> dict[str, float | int]:
         kinds = sorted(self.right.keys() | self.wrong.keys())
         counts = {f"n_{k}": len(self.right.get(k, [])) + len(self.wrong.get(k, [])) for k in kinds}
-        return {"all": round(self.share(), 4), **{k: round(self.share(k), 4) for k in kinds}, **counts}
+        policies = counts.get(f"n_{POLICY}", 0)
+        leads = {"policy_leads": round(len(self.leading) / policies, 4) if policies else 0.0}
+        return {"all": round(self.share(), 4), **{k: round(self.share(k), 4) for k in kinds}, **leads, **counts}
 
 
 def evaluate_service(
@@ -103,7 +118,10 @@ def evaluate_service(
     report = ServiceReport()
     for item in items:
         if item.kind == POLICY:
-            right = policy_found(item, search(item.question))
+            result = search(item.question)
+            right = policy_found(item, result)
+            if policy_leads(item, result):
+                report.leading.append(item.id)
         else:
             right = stations_found(item, read_request(item.question), stations)
         (report.right if right else report.wrong).setdefault(item.kind, []).append(item.id)

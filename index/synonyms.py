@@ -15,9 +15,16 @@ class SynonymError(ValueError):
     pass
 
 
+ALL_OF = "+"
+
+
 @dataclass(frozen=True)
 class SynonymMap:
-    """Patterns are matched as substrings, so they work whatever the segmenter does with slang."""
+    """Patterns are matched as substrings, so they work whatever the segmenter does with slang.
+
+    A pattern written `没交社保+辞职` matches when every part occurs, in any order: a concept a question
+    spreads over two clauses (resigning because the employer did not pay social insurance).
+    """
 
     rules: tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -34,6 +41,8 @@ class SynonymMap:
                 raise SynonymError(f"{path}: {terms}: variants must be a list of strings")
             expansion = tuple(normalize(str(terms)).split())
             rules.extend((normalize(variant), expansion) for variant in variants)
+        if any(not part for pattern, _terms in rules for part in pattern.split(ALL_OF)):
+            raise SynonymError(f"{path}: a `+` pattern needs text on both sides of every `+`")
         return cls(tuple(sorted(rules, key=lambda rule: -len(rule[0]))))
 
     @property
@@ -57,6 +66,6 @@ class SynonymMap:
         found: dict[str, None] = {}
         for position in candidates:
             pattern, terms = self.rules[position]
-            if pattern in text:
+            if all(part in text for part in pattern.split(ALL_OF)):
                 found.update(dict.fromkeys(terms))
         return list(found)
