@@ -59,16 +59,18 @@ class LexicalIndex:
     def presence(self, weights: dict[str, float]) -> np.ndarray:
         """For each document, the summed weight of the given tokens it contains (each token once)."""
         vocabulary = self.model.vocab_dict
-        rows, values = [], []
+        rows, values, lengths = [], [], []
         for token, weight in weights.items():
             token_id = vocabulary.get(token)
             if token_id is not None and weight > 0:
                 start, end = self._indptr[token_id], self._indptr[token_id + 1]
                 rows.append(self._indices[start:end])
-                values.append(np.full(end - start, weight, dtype=np.float32))
+                values.append(weight)
+                lengths.append(end - start)
         if not rows:
             return np.zeros(self.size, dtype=np.float32)
-        return np.bincount(np.concatenate(rows), np.concatenate(values), minlength=self.size).astype(np.float32)
+        repeated = np.repeat(np.asarray(values, dtype=np.float32), lengths)
+        return np.bincount(np.concatenate(rows), repeated, minlength=self.size).astype(np.float32)
 
     def contains(self, token: str, document: int) -> bool:
         token_id = self.model.vocab_dict.get(token)

@@ -78,12 +78,15 @@ class SearchResult:
         return max(candidates, key=lambda hit: hit.confidence, default=None)
 
 
-ASK_BOUNDARY = re.compile(r"[？?。！!；;\n]|另外|还有|还想问|顺便问|再问一下|以及")
+ASK_BOUNDARY = re.compile(r"[？?；;]|另外|还有|还想问|顺便问|再问一下|以及")
+MAX_ASKS = 3
 
 
 def separate_asks(question: str) -> list[str]:
-    """The parts of a question set off as separate asks by a question mark, a full stop or a connective."""
-    return [part.strip(" ，,") for part in ASK_BOUNDARY.split(question) if len(part.strip(" ，,")) >= 4]
+    """The parts of a question set off as separate asks by a question mark or a connective (a story told in
+    several sentences is one ask)."""
+    parts = [part.strip(" ，,。") for part in ASK_BOUNDARY.split(question)]
+    return [part for part in parts if len(part) >= 4][:MAX_ASKS]
 
 
 class Retriever:
@@ -148,13 +151,13 @@ class Retriever:
         vector = self._query_vector(question)
         scores = {kind: self._channel_scores(kind, query, vector) for kind in self.lexical}
         weights = self._question_weights(tokens)
-        coverage = {kind: self._coverage(kind, weights) for kind in self.lexical}
-        card_quality = self._card_quality(weights, scores.get(Kind.CARD), coverage.get(Kind.CARD))
+        card_coverage = self._coverage(Kind.CARD, weights) if Kind.CARD in self.lexical else None
+        card_quality = self._card_quality(weights, scores.get(Kind.CARD), card_coverage)
         article_scores = self._article_scores(scores.get(Kind.ARTICLE), card_quality)
         # Confidence also credits the statutory and policy terms the question implies: a policy section says
         # 遗失补办 where the worker says 卡丢了补一张.
         implied = self._question_weights(expansions, self.tuning.expansion_weight) | weights
-        confidence = {kind: self._coverage(kind, implied) for kind in self.lexical}
+        confidence = {kind: self._coverage(kind, implied) for kind in self.lexical if kind != Kind.ARTICLE}
         cards = self._hits(Kind.CARD, card_quality, k, confidence.get(Kind.CARD))
         result = SearchResult(
             question=question,
@@ -164,7 +167,7 @@ class Retriever:
             articles=self._article_hits(article_scores, k, tokens, expansions),
             policies=self._hits(Kind.POLICY, scores.get(Kind.POLICY), k, confidence.get(Kind.POLICY)),
             stations=self._hits(Kind.STATION, scores.get(Kind.STATION), k, confidence.get(Kind.STATION)),
-            coverage=float(coverage[Kind.CARD][self._card_position[cards[0].passage.id]]) if cards else 0.0,
+            coverage=float(card_coverage[self._card_position[cards[0].passage.id]]) if cards else 0.0,
             in_domain=self.tokenizer.in_domain(question),
             dense_used=vector is not None,
             other_asks=self._other_asks(question, cards),

@@ -51,6 +51,11 @@ class SynonymMap:
         return frozenset(term for _pattern, terms in self.rules for term in terms)
 
     @cached_property
+    def _parts(self) -> tuple[tuple[str, ...] | None, ...]:
+        """The parts of each all-of pattern, split once; None for a plain pattern (one substring test)."""
+        return tuple(tuple(pattern.split(ALL_OF)) if ALL_OF in pattern else None for pattern, _terms in self.rules)
+
+    @cached_property
     def _by_first_char(self) -> dict[str, list[int]]:
         """Rule positions by their pattern's first character: a question meets only rules that can match."""
         index: dict[str, list[int]] = {}
@@ -64,8 +69,10 @@ class SynonymMap:
         starts = self._by_first_char
         candidates = sorted({position for char in set(text) for position in starts.get(char, ())})
         found: dict[str, None] = {}
+        all_of = self._parts
         for position in candidates:
             pattern, terms = self.rules[position]
-            if all(part in text for part in pattern.split(ALL_OF)):
+            parts = all_of[position]
+            if (pattern in text) if parts is None else all(part in text for part in parts):
                 found.update(dict.fromkeys(terms))
         return list(found)
