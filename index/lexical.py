@@ -72,13 +72,6 @@ class LexicalIndex:
         repeated = np.repeat(np.asarray(values, dtype=np.float32), lengths)
         return np.bincount(np.concatenate(rows), repeated, minlength=self.size).astype(np.float32)
 
-    def contains(self, token: str, document: int) -> bool:
-        token_id = self.model.vocab_dict.get(token)
-        if token_id is None:
-            return False
-        postings = self._indices[self._indptr[token_id] : self._indptr[token_id + 1]]
-        return bool(np.any(postings == document))
-
     def idf(self, token: str) -> float:
         """Inverse document frequency; a term no passage contains gets the highest weight."""
         token_id = self.model.vocab_dict.get(token)

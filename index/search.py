@@ -48,7 +48,8 @@ class Hit:
     """Rank within its kind; not comparable across kinds."""
     confidence: float = 0.0
     """How much of the question this passage covers (0–1), weighed the same way for cards, policy sections and
-    stations, so an answer can choose between kinds, or fall back, on one scale."""
+    stations, so an answer can choose between kinds, or fall back, on one scale (articles: against statute
+    wording, the measure of `strong`)."""
     strong: bool = False
     """Articles only: the article's own text matches the question well enough to be shown without a card."""
 
