@@ -9,21 +9,15 @@ Baseline: rank_bm25 over default jieba tokens (punctuation dropped), each articl
 import argparse
 import json
 import re
-import tempfile
 from pathlib import Path
 
 import jieba
 from rank_bm25 import BM25Okapi
+from scratch_index import scratch_retriever
 
-from core.db import Database
-from index.build import Sources, build_index
 from index.evaluate import Report, evaluate, load_items
 from index.passages import Kind
 from index.search import Retriever
-from index.store import IndexStore
-from index.synonyms import SynonymMap
-from index.tokenizer import Tokenizer
-from knowledge.importer import import_statutes
 
 PUNCTUATION = re.compile(r"^[\W_]+$")
 
@@ -67,14 +61,7 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=Path("../shared/eval/dev.jsonl"))
     parser.add_argument("--embedding-model", default="")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        database = Database(f"sqlite:///{scratch}/bench.sqlite3")
-        database.migrate()
-        import_statutes(database, [args.laws])
-        store = IndexStore(Path(scratch) / "index")
-        tokenizer = Tokenizer()
-        build_index(database, store, Sources(), embedding_model=args.embedding_model, tokenizer=tokenizer)
-        retriever = Retriever(store.current_dir(), tokenizer, SynonymMap.load())
+    with scratch_retriever(args.laws, args.embedding_model) as retriever:
         items = load_items(args.eval)
         baseline = evaluate(baseline_ranker(retriever), items)
         ours = evaluate(assistant_ranker(retriever), items)

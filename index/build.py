@@ -146,10 +146,10 @@ def build_knowledge(
     return manifest
 
 
-def _texts(kind: Kind, members: list[Passage]) -> list[str]:
+def _texts(members: list[Passage]) -> list[str]:
+    """Every text a kind's index segments: passages, and the ways of asking that cards and policies list."""
     texts = [p.search_text for p in members]
-    if kind == Kind.CARD:
-        texts += [question for p in members for question in p.meta["questions"]]
+    texts += [question for p in members for question in p.meta.get("questions") or ()]
     return texts
 
 
@@ -157,7 +157,7 @@ def _tokens(
     by_kind: dict[Kind, list[Passage]], cache: PassageCache, tokenizer: Tokenizer, report: Report, progress: bool
 ) -> dict[str, list[str]]:
     """Tokens of every text to index, by text; the share of new texts sets the progress from 5 to 75%."""
-    texts = list(dict.fromkeys(text for kind, members in by_kind.items() for text in _texts(kind, members)))
+    texts = list(dict.fromkeys(text for members in by_kind.values() for text in _texts(members)))
     bar = tqdm(total=len(texts), desc="tokenising", disable=not progress, unit="text")
     last = [time.monotonic()]
 
@@ -177,7 +177,7 @@ def _tokens(
 def _lexical(kind: Kind, members: list[Passage], tokens: dict[str, list[str]]) -> KindIndex:
     words = [tokens[p.search_text] for p in members]
     bigrams = [char_bigrams(p.search_text) for p in members]
-    if kind != Kind.CARD:
+    if not all(p.meta.get("questions") for p in members):
         return KindIndex.build(words, bigrams)
     questions = [[tokens[q] for q in p.meta["questions"]] for p in members]
     return KindIndex.build(words, bigrams, questions)

@@ -56,6 +56,22 @@ class LexicalIndex:
         total = np.bincount(np.concatenate(rows), np.concatenate(scores), minlength=self.size)
         return total.astype(np.float32)
 
+    def presence(self, weights: dict[str, float]) -> np.ndarray:
+        """For each document, the summed weight of the given tokens it contains (each token once)."""
+        vocabulary = self.model.vocab_dict
+        rows, values, lengths = [], [], []
+        for token, weight in weights.items():
+            token_id = vocabulary.get(token)
+            if token_id is not None and weight > 0:
+                start, end = self._indptr[token_id], self._indptr[token_id + 1]
+                rows.append(self._indices[start:end])
+                values.append(weight)
+                lengths.append(end - start)
+        if not rows:
+            return np.zeros(self.size, dtype=np.float32)
+        repeated = np.repeat(np.asarray(values, dtype=np.float32), lengths)
+        return np.bincount(np.concatenate(rows), repeated, minlength=self.size).astype(np.float32)
+
     def idf(self, token: str) -> float:
         """Inverse document frequency; a term no passage contains gets the highest weight."""
         token_id = self.model.vocab_dict.get(token)

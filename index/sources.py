@@ -69,13 +69,28 @@ def card_passage(card: Card) -> Passage:
 
 
 def policy_passage(section: PolicySection) -> Passage:
+    """The heading says what a section answers: it counts twice, as a card's tags do, and with each condition
+    and step it makes the short statements a question is matched against one by one (a card's phrasings)."""
     return Passage(
         id=f"policy:{section.id}",
         kind=Kind.POLICY,
-        title=f"{section.policy_title}·{section.heading}",
+        title=section.label,
         text=section.text,
-        search_text=f"{section.policy_title} {section.heading} {section.text}",
-        meta={"policy_id": section.policy_id},
+        search_text=" ".join(
+            [section.policy_title, section.heading, section.heading, section.text, *section.conditions, *section.steps]
+        ),
+        meta={
+            "policy_id": section.policy_id,
+            "policy_title": section.policy_title,
+            "heading": section.heading,
+            "conditions": list(section.conditions),
+            "steps": list(section.steps),
+            "action": str(section.action) if section.action else None,
+            "questions": [
+                f"{section.policy_title} {section.heading}",
+                *(f"{section.heading} {line}" for line in (*section.conditions, *section.steps)),
+            ],
+        },
     )
 
 

@@ -15,9 +15,16 @@ class SynonymError(ValueError):
     pass
 
 
+ALL_OF = "+"
+
+
 @dataclass(frozen=True)
 class SynonymMap:
-    """Patterns are matched as substrings, so they work whatever the segmenter does with slang."""
+    """Patterns are matched as substrings, so they work whatever the segmenter does with slang.
+
+    A pattern written `没交社保+辞职` matches when every part occurs, in any order: a concept a question
+    spreads over two clauses (resigning because the employer did not pay social insurance).
+    """
 
     rules: tuple[tuple[str, tuple[str, ...]], ...]
 
@@ -34,12 +41,19 @@ class SynonymMap:
                 raise SynonymError(f"{path}: {terms}: variants must be a list of strings")
             expansion = tuple(normalize(str(terms)).split())
             rules.extend((normalize(variant), expansion) for variant in variants)
+        if any(not part for pattern, _terms in rules for part in pattern.split(ALL_OF)):
+            raise SynonymError(f"{path}: a `+` pattern needs text on both sides of every `+`")
         return cls(tuple(sorted(rules, key=lambda rule: -len(rule[0]))))
 
     @property
     def terms(self) -> frozenset[str]:
         """Every statutory term an expansion can yield."""
         return frozenset(term for _pattern, terms in self.rules for term in terms)
+
+    @cached_property
+    def _parts(self) -> tuple[tuple[str, ...] | None, ...]:
+        """The parts of each all-of pattern, split once; None for a plain pattern (one substring test)."""
+        return tuple(tuple(pattern.split(ALL_OF)) if ALL_OF in pattern else None for pattern, _terms in self.rules)
 
     @cached_property
     def _by_first_char(self) -> dict[str, list[int]]:
@@ -55,8 +69,10 @@ class SynonymMap:
         starts = self._by_first_char
         candidates = sorted({position for char in set(text) for position in starts.get(char, ())})
         found: dict[str, None] = {}
+        all_of = self._parts
         for position in candidates:
             pattern, terms = self.rules[position]
-            if pattern in text:
+            parts = all_of[position]
+            if (pattern in text) if parts is None else all(part in text for part in parts):
                 found.update(dict.fromkeys(terms))
         return list(found)

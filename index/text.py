@@ -1,8 +1,64 @@
-"""Text normalisation applied identically to questions, passages and synonym patterns."""
+"""Text normalisation applied identically to questions, passages and synonym patterns.
 
+Besides folding widths and case, it rewrites the colloquial and dialect forms of common words into the
+standard ones passages are written in, by rules of the language that hold whatever the question is about:
+仨/俩 are 三个/两个, 咋/啥 are 怎么/什么, 俺/咱 are 我, 哪儿 is 哪里; and a count before a unit is written
+the way statutes write it (30天 → 三十天, 3个月 → 三个月, 第3条 → 第三条).
+"""
+
+import re
 import unicodedata
+
+from knowledge.numerals import to_chinese
+
+# Longer forms first: 咋整 before 咋, 俩个 before 俩.
+COLLOQUIAL = {
+    "咋整": "怎么办",
+    "咋弄": "怎么办",
+    "咋办": "怎么办",
+    "怎么整": "怎么办",
+    "啷个": "怎么",
+    "咋": "怎么",
+    "干嘛": "干什么",
+    "干吗": "干什么",
+    "搞么子": "干什么",
+    "甚么": "什么",
+    "啥": "什么",
+    "俩个": "两个",
+    "仨个": "三个",
+    "俩": "两个",
+    "仨": "三个",
+    "俺们": "我们",
+    "俺": "我",
+    "咱们": "我们",
+    "咱": "我",
+    "木有": "没有",
+    "没得": "没有",
+    "甭": "不用",
+    "哪儿": "哪里",
+    "这儿": "这里",
+    "那儿": "那里",
+    "一块儿": "一起",
+    "一会儿": "一会",
+    "一点儿": "一点",
+    "地儿": "地方",
+    "活儿": "活",
+    "事儿": "事",
+    "社报": "社保",
+}
+COLLOQUIAL_PATTERN = re.compile("|".join(sorted(map(re.escape, COLLOQUIAL), key=len, reverse=True)))
+# A one-to-three-digit count before a unit; not part of a longer number, a decimal or a code like 2n.
+UNITS = "个天日月年周岁倍名人次小条"
+COUNT = re.compile(rf"(?<![\d.])(\d{{1,3}})(?=[{UNITS}])")
 
 
 def normalize(text: str) -> str:
     """NFKC folds full-width letters, digits and punctuation; lower-case makes 2N and 2n one token."""
-    return unicodedata.normalize("NFKC", text).lower().strip()
+    folded = unicodedata.normalize("NFKC", text).lower().strip()
+    standard = COLLOQUIAL_PATTERN.sub(lambda match: COLLOQUIAL[match.group(0)], folded)
+    return COUNT.sub(_count, standard)
+
+
+def _count(match: re.Match[str]) -> str:
+    number = int(match.group(1))
+    return to_chinese(number) if number else match.group(1)

@@ -1,6 +1,8 @@
 """Service stations of the "one-kilometre service circle", and finding the nearest one."""
 
 import math
+from collections.abc import Collection
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 BUNDLED_STATIONS = Path(__file__).parent / "stations.yaml"
 EARTH_RADIUS_KM = 6371.0
+FAR_KM = 5.0
+"""Beyond this even the nearest station is no short walk or ride away: the answer says so (and gives the
+12351 union hotline) rather than sending a worker across the city."""
 
 
 class StationKind(StrEnum):
@@ -62,3 +67,36 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def nearest(stations: list[Station], latitude: float, longitude: float, limit: int = 3) -> list[tuple[Station, float]]:
     ranked = [(station, distance_km(latitude, longitude, station.latitude, station.longitude)) for station in stations]
     return sorted(ranked, key=lambda pair: pair[1])[:limit]
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """The stations to list for a place: nearest first, with their distance in km."""
+
+    stations: list[tuple[Station, float]]
+    far: bool
+    """Even the nearest is more than FAR_KM away (or there is none)."""
+    matched: bool
+    """Every listed station offers what was asked for; False when none does and the nearest of all are listed."""
+
+
+def find_nearby(
+    stations: list[Station],
+    latitude: float,
+    longitude: float,
+    needs: Collection[str] = (),
+    kind: StationKind | None = None,
+    limit: int = 3,
+    far_km: float = FAR_KM,
+) -> Nearby:
+    """Nearest stations offering every service needed, of the kind asked for if any such is listed.
+
+    A kind is a preference (a worker asking for a 驿站 is glad of a service centre that has water), a need
+    is not: the kind is dropped before the needs are.
+    """
+    wanted = [s for s in stations if set(needs) <= set(s.services)]
+    of_kind = [s for s in wanted if kind is None or s.kind == kind]
+    candidates = of_kind or wanted
+    ranked = nearest(candidates or stations, latitude, longitude, limit)
+    far = not ranked or ranked[0][1] > far_km
+    return Nearby(stations=ranked, far=far, matched=bool(candidates))

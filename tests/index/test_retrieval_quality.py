@@ -50,6 +50,51 @@ def test_confident_answers_cite_only_real_articles(assistant: Assistant, corpus_
     assert all(c.quote for c in answer.citations), "every card citation resolves to an imported article"
 
 
+def top_card(assistant: Assistant, question: str) -> str:
+    return assistant.search(question).cards[0].passage.meta["card_id"]
+
+
+def test_the_more_specific_card_wins(assistant: Assistant) -> None:
+    assert top_card(assistant, "试用期第二个月，公司说我能力不行把我辞了") == "probation-dismissal"
+    assert top_card(assistant, "出了事故公司不给报工伤") == "injury-application-deadline"
+    assert top_card(assistant, "老板无缘无故把我开了") == "unlawful-dismissal-2n"
+
+
+def test_trade_union_law_topics_have_cards(assistant: Assistant) -> None:
+    assert top_card(assistant, "不脱产的工会委员开会占了上班时间，扣不扣工资") == "union-activity-work-time"
+    assert top_card(assistant, "车间出了重伤事故，工会有没有权参加调查") == "union-accident-investigation"
+
+
+def test_a_two_part_question_gets_a_card_for_each_part(assistant: Assistant) -> None:
+    result = assistant.search("公司不给交社保，另外加班费怎么算")
+    cards = [result.cards[0], *result.other_asks]
+    assert "overtime-pay-rates" in [hit.passage.meta["card_id"] for hit in cards]
+
+
+def test_a_school_aid_question_shows_no_strong_article(assistant: Assistant) -> None:
+    result = assistant.search("孩子考上大学了，工会的助学金怎么申请")
+    assert not [hit for hit in result.articles if hit.strong]
+    assert result.leading.passage.kind == "policy"
+
+
+SERVICE_QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "service_questions.jsonl"
+
+
+def test_service_questions_find_their_policy_section_and_stations(assistant: Assistant) -> None:
+    from index.service_eval import evaluate_service, load_service_items
+    from knowledge.places import Gazetteer, load_places, station_places
+    from knowledge.station_requests import read_station_request
+    from knowledge.stations import load_stations
+
+    stations = load_stations()
+    gazetteer = Gazetteer(load_places() + station_places(stations))
+    report = evaluate_service(
+        load_service_items(SERVICE_QUESTIONS), assistant.search, lambda q: read_station_request(q, gazetteer), stations
+    )
+    summary = report.summary()
+    assert summary["policy"] >= 0.85 and summary["stations"] >= 0.95, summary
+
+
 OFF_TOPIC = Path(__file__).resolve().parents[2] / "bench" / "offtopic.txt"
 
 

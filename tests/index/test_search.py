@@ -54,3 +54,40 @@ def test_propagation_decays_along_citations_and_keeps_the_best() -> None:
     cards = np.array([0.9, 0.5])
     inherited = propagate(cards, [[0, 1], [1, 2]], size=4, top_cards=2, position_decay=0.5)
     assert inherited.tolist() == pytest.approx([0.9, 0.5, 0.25, 0.0])
+
+
+def test_every_hit_has_a_confidence_on_one_scale(retriever: Retriever) -> None:
+    result = retriever.search("老板压着工资不给，已经晚发一个多月了")
+    hits = [*result.cards, *result.policies, *result.stations, *result.articles]
+    assert hits and all(0.0 <= hit.confidence <= 1.0 for hit in hits)
+    assert result.cards[0].confidence > 0.5
+
+
+def test_a_policy_question_is_led_by_its_policy_section(retriever: Retriever) -> None:
+    result = retriever.search("会员服务卡遗失了去哪补办，收不收费")
+    assert result.leading.passage.id == "policy:membership#会员服务卡"
+    assert result.leading.passage.meta["steps"] and result.leading.passage.title == "《入会须知》·会员服务卡"
+
+
+def test_leading_is_the_most_confident_of_the_kinds(retriever: Retriever) -> None:
+    result = retriever.search("年假怎么算")
+    best = max((hits[0] for hits in (result.cards, result.policies, result.stations) if hits),
+               key=lambda hit: hit.confidence)
+    assert result.leading == best
+
+
+def test_only_articles_whose_own_text_matches_are_strong(retriever: Retriever) -> None:
+    assert not any(hit.strong for hit in retriever.search("明天天气怎么样").articles)
+    strong = [hit for hit in retriever.search("工资应当每月按时足额发放吗").articles if hit.strong]
+    assert all(hit.confidence >= retriever.tuning.strong_article for hit in strong)
+
+
+def test_a_single_ask_has_no_other_asks(retriever: Retriever) -> None:
+    assert retriever.search("单位拖着不发工资怎么办").other_asks == []
+
+
+def test_a_separate_second_ask_gets_its_own_card(retriever: Retriever) -> None:
+    result = retriever.search("单位拖着不发工资怎么办？另外一年能休几天带薪假")
+    assert {result.cards[0].passage.meta["card_id"], *(h.passage.meta["card_id"] for h in result.other_asks)} == {
+        "overdue-pay", "annual-leave"
+    }

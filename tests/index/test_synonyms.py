@@ -33,3 +33,14 @@ def test_bundled_map_loads_and_expands_common_slang() -> None:
     assert len(synonyms.rules) >= 100
     assert synonyms.expand("我被炒鱿鱼了")
     assert "年休假" in "".join(synonyms.expand("年假怎么休"))
+
+
+def test_a_plus_pattern_needs_every_part_in_any_order(tmp_path: Path) -> None:
+    synonyms = SynonymMap.load(write(tmp_path, "被迫 解除: [没交社保+辞职]\n"))
+    assert synonyms.expand("我想辞职，因为公司一直没交社保") == ["被迫", "解除"]
+    assert synonyms.expand("公司没交社保") == []
+
+
+def test_a_plus_pattern_with_an_empty_part_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SynonymError, match=r"\+"):
+        SynonymMap.load(write(tmp_path, "被迫 解除: [没交社保+]\n"))

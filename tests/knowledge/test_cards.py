@@ -59,6 +59,16 @@ def test_answers_are_written_in_own_words(cards: list[Card], corpus_articles: di
             assert copied == [], f"{card.id} copies {citation.law} 第{citation.article}条: {copied[0]}"
 
 
+def test_phrasings_are_written_in_own_words(cards: list[Card], corpus_articles: dict[tuple[str, int], str]) -> None:
+    """A way of asking may use legal terms, but no run of 16 characters is lifted from any statute."""
+    statutes = "\n".join(re.sub(r"\s", "", text) for text in corpus_articles.values())
+    for card in cards:
+        for question in card.questions:
+            asked = re.sub(r"\s", "", question)
+            copied = [asked[i : i + 16] for i in range(len(asked) - 15) if asked[i : i + 16] in statutes]
+            assert copied == [], f"{card.id} copies statute text in a phrasing: {copied[0]}"
+
+
 def test_broken_card_names_its_file(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("id: Bad Id\ntitle: x\n", encoding="utf-8")
