@@ -4,29 +4,19 @@ assistant could not answer; mediators and visitors are kept out, forms need the 
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select, update
 
-from api.services import Services
 from core.canned import CannedReply
 from core.clock import utcnow
 from core.consultations import Consultation, record_consultation
-from support.console import console_client, csrf, flash, not_found, staffed_app
-from support.knowledge import FIXTURE_CARDS, make_settings
+from support.console import Site as ServedSite
+from support.console import csrf, flash, not_found, serve_site
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        return console_client(self.url, username)
-
+class Site(ServedSite):
     def canned(self) -> dict[str, str]:
         with self.services.database.session() as session:
             return {
@@ -37,13 +27,8 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('console-admin') / 'app.sqlite3'}",
-    )
-    with staffed_app(settings) as (url, services, _ids):
-        yield Site(url, services)
+    with serve_site(fixture_kb, tmp_path_factory, "console-admin", Site) as site:
+        yield site
 
 
 def test_admin_pages_are_for_admins(site: Site) -> None:

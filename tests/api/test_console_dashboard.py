@@ -5,25 +5,19 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import update
 
-from api.app import create_app
-from api.services import Services
 from core.audit import recent
 from core.consultations import record_consultation
 from core.tickets import Category, Deadline, Intake, Outcome, Ticket, assign, close, open_ticket, rate
-from core.users import Role, create_user
-from support.console import PASSWORD, console_client
-from support.knowledge import FIXTURE_CARDS, make_settings
-from support.server import serving
+from core.users import User
+from support.console import Site, serve_site
 
 
 def utc(*parts: int) -> datetime:
@@ -57,34 +51,11 @@ CASES = {
 QUESTIONS = [utc(2025, 1, 2), utc(2025, 1, 3), utc(2025, 1, 4), utc(2025, 3, 8), utc(2025, 3, 9)]
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        return console_client(self.url, username)
-
-
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('dashboard') / 'app.sqlite3'}",
-    )
-    app = create_app(settings)
-    with serving(app) as url:
-        services = app.state.services
-        with services.database.session() as session:
-            people = {
-                name: create_user(session, name, PASSWORD, role, label)
-                for name, role, label in (
-                    ("wang", Role.MEDIATOR, "王调解"),
-                    ("li", Role.MEDIATOR, "李调解"),
-                    ("boss", Role.ADMIN, "赵主任"),
-                )
-            }
+    with serve_site(fixture_kb, tmp_path_factory, "dashboard") as site:
+        with site.services.database.session() as session:
+            people = {name: session.get(User, user_id) for name, user_id in site.ids.items()}
             for employer, (who, created, closed, outcome, amount, rating, phone) in CASES.items():
                 ticket = open_ticket(
                     session,
@@ -113,7 +84,7 @@ def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
                 record_consultation(
                     session, "web", f"q{index}", "问题", None, confident=True
                 ).created_at = asked
-        yield Site(url, services)
+        yield site
 
 
 def test_the_dashboard_shows_the_years_figures_charts_and_ratings(site: Site) -> None:

@@ -5,7 +5,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from itertools import count
 from zoneinfo import ZoneInfo
@@ -15,32 +15,24 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from api.app import create_app
-from api.services import Services
 from core.audit import AuditEntry
 from core.clock import aware
 from core.events import Event, Registrant, Registration, register
 from core.members import Application, apply, approve
 from core.messages import Channel
-from core.users import LoginSession, Role, User, create_user
+from core.users import LoginSession, Role, User
 from core.validation import mask_phone
-from support.console import not_found
-from support.knowledge import make_settings
+from support.console import PASSWORD, not_found, serve_site
+from support.console import Site as ServedSite
 from support.outbound import RecordingSender
-from support.server import serving
 
 WORKERS = count(1)
 LOCAL_START = "2031-05-01T09:00"
 
 
 @dataclass
-class Site:
-    url: str
-    services: Services
-    telegram: RecordingSender
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=10)
+class Site(ServedSite):
+    telegram: RecordingSender = field(default_factory=lambda: RecordingSender(Channel.TELEGRAM))
 
     def event(self, capacity: int, title: str = "职工乒乓球赛", **fields: object) -> int:
         with self.services.database.session() as session:
@@ -83,19 +75,10 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('console-events') / 'app.sqlite3'}",
-    )
-    app = create_app(settings)
-    with serving(app) as url:
-        services: Services = app.state.services
-        telegram = RecordingSender(Channel.TELEGRAM)
-        services.outbound.register(telegram)
-        with services.database.session() as session:
-            create_user(session, "events-admin", "admin password", Role.ADMIN, "活动管理员")
-            create_user(session, "events-mediator", "mediator password", Role.MEDIATOR)
-        yield Site(url, services, telegram)
+    staff = (("events-admin", Role.ADMIN, "活动管理员"), ("events-mediator", Role.MEDIATOR, "活动调解员"))
+    with serve_site(fixture_kb, tmp_path_factory, "console-events", Site, staff, cards_dir=None) as site:
+        site.services.outbound.register(site.telegram)
+        yield site
 
 
 def login(site: Site, username: str, password: str) -> tuple[httpx.Client, str]:
@@ -108,7 +91,7 @@ def login(site: Site, username: str, password: str) -> tuple[httpx.Client, str]:
 
 @pytest.fixture
 def admin(site: Site) -> tuple[httpx.Client, str]:
-    return login(site, "events-admin", "admin password")
+    return login(site, "events-admin", PASSWORD)
 
 
 def form(token: str, **fields: str) -> dict[str, str]:
@@ -137,7 +120,7 @@ def test_only_admins_and_only_with_the_csrf_token(site: Site, admin) -> None:
     event_id = site.event(capacity=1, title="权限测试活动")
     confirmed = site.registers(event_id, "权限甲")
     assert site.client().get("/console/events").status_code == 303
-    mediator, mediator_token = login(site, "events-mediator", "mediator password")
+    mediator, mediator_token = login(site, "events-mediator", PASSWORD)
     for path in ("/console/events", "/console/events/new", f"/console/events/{event_id}",
                  f"/console/events/{event_id}/edit", f"/console/events/{event_id}/participants.csv"):
         assert mediator.get(path).status_code == 403, path

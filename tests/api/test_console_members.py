@@ -4,7 +4,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import count
 
 import httpx
@@ -12,30 +12,22 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from api.app import create_app
-from api.services import Services
 from core.audit import AuditEntry
 from core.members import Application, Member, apply
 from core.messages import Channel
 from core.outbound import WindowClosed
-from core.users import LoginSession, Role, User, create_user
+from core.users import LoginSession, Role, User
 from core.validation import mask_phone
-from support.console import not_found
-from support.knowledge import make_settings
+from support.console import PASSWORD, not_found, serve_site
+from support.console import Site as ServedSite
 from support.outbound import RecordingSender
-from support.server import serving
 
 PHONES = count(13700000001)
 
 
 @dataclass
-class Site:
-    url: str
-    services: Services
-    telegram: RecordingSender
-
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=10)
+class Site(ServedSite):
+    telegram: RecordingSender = field(default_factory=lambda: RecordingSender(Channel.TELEGRAM))
 
     def login(self, username: str, password: str) -> tuple[httpx.Client, str]:
         """A console session and its CSRF token."""
@@ -63,25 +55,16 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('console-members') / 'app.sqlite3'}",
-    )
-    app = create_app(settings)
-    with serving(app) as url:
-        services: Services = app.state.services
-        telegram = RecordingSender(Channel.TELEGRAM)
-        services.outbound.register(telegram)
-        services.outbound.register(RecordingSender(Channel.WECHAT, failure=WindowClosed("48 小时窗口已关闭")))
-        with services.database.session() as session:
-            create_user(session, "members-admin", "admin password", Role.ADMIN, "会员管理员")
-            create_user(session, "members-mediator", "mediator password", Role.MEDIATOR)
-        yield Site(url, services, telegram)
+    staff = (("members-admin", Role.ADMIN, "会员管理员"), ("members-mediator", Role.MEDIATOR, "会员调解员"))
+    with serve_site(fixture_kb, tmp_path_factory, "console-members", Site, staff, cards_dir=None) as site:
+        site.services.outbound.register(site.telegram)
+        site.services.outbound.register(RecordingSender(Channel.WECHAT, failure=WindowClosed("48 小时窗口已关闭")))
+        yield site
 
 
 @pytest.fixture
 def admin(site: Site) -> tuple[httpx.Client, str]:
-    return site.login("members-admin", "admin password")
+    return site.login("members-admin", PASSWORD)
 
 
 def listed_ids(html: str) -> list[int]:
@@ -93,7 +76,7 @@ def test_only_admins_see_members_and_posts_need_the_csrf_token(site: Site, admin
     logged_out = site.client().get("/console/members")
     assert logged_out.status_code == 303 and logged_out.headers["location"].startswith("/console/login")
     mediator = site.client()
-    mediator.post("/console/login", data={"username": "members-mediator", "password": "mediator password"})
+    mediator.post("/console/login", data={"username": "members-mediator", "password": PASSWORD})
     for path in ("/console/members", "/console/members/export.csv", "/console/members/export.xlsx"):
         assert mediator.get(path).status_code == 403, path
     with site.services.database.session() as session:

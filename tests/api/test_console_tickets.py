@@ -4,7 +4,6 @@ that reach the worker's channel, the WeChat budget, closing with a rating, and w
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,13 +12,12 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
-from api.services import Services
 from core.clock import utcnow
 from core.conversations import Conversation
 from core.messages import Channel, Inbound, InboundKind
 from core.tickets import Category, ChangeKind, Deadline, Intake, Status, Ticket, open_ticket
-from support.console import console_client, csrf, flash, not_found, staffed_app
-from support.knowledge import FIXTURE_CARDS, make_settings
+from support.console import Site as ServedSite
+from support.console import csrf, flash, not_found, serve_site
 from support.outbound import RecordingSender
 
 INTAKE = (
@@ -38,15 +36,7 @@ INTAKE = (
 )
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-    ids: dict[str, int]
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        return console_client(self.url, username)
-
+class Site(ServedSite):
     def ticket(self, ticket_id: int) -> Ticket:
         with self.services.database.session() as session:
             return session.get(
@@ -56,13 +46,8 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('console') / 'app.sqlite3'}",
-    )
-    with staffed_app(settings) as (url, services, ids):
-        yield Site(url, services, ids)
+    with serve_site(fixture_kb, tmp_path_factory, "console", Site) as site:
+        yield site
 
 
 def post(client: httpx.Client, path: str, **data: object) -> httpx.Response:

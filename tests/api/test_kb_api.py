@@ -5,16 +5,14 @@ gaps, feedback and the audit log."""
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from api.services import Services
 from core.consultations import record_consultation
 from core.feedback import give_feedback
-from support.console import staffed_app
-from support.kb import ARBITRATION_CARD, ARBITRATION_QUESTION, answered_card, api, wait_until
+from support.console import Site, staffed_site
+from support.kb import ARBITRATION_CARD, ARBITRATION_QUESTION, answered_card, wait_until
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
 NEW_LAW = FIXTURE_LAWS / "示例职工权益条例(2022-01-01).md"
@@ -22,27 +20,15 @@ OLD_LAW = FIXTURE_LAWS / "示例职工权益条例(2020-05-01).md"
 MEDIATION_RULES = FIXTURE_LAWS / "示例调解办法.txt"
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-    def admin(self) -> httpx.Client:
-        return api(self.url, "boss")
-
-    def mediator(self) -> httpx.Client:
-        return api(self.url, "wang")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
     knowledge = make_knowledge_base(tmp_path_factory.mktemp("kb-api"), [NEW_LAW, MEDIATION_RULES], FIXTURE_CARDS)
-    with staffed_app(knowledge.settings) as (url, services, _):
-        yield Site(url, services)
+    with staffed_site(knowledge.settings) as site:
+        yield site
 
 
 def current(site: Site) -> int:
-    return site.admin().get("/api/kb/versions").json()["current"]
+    return site.api("boss").get("/api/kb/versions").json()["current"]
 
 
 def leave_quote(site: Site) -> str:
@@ -51,7 +37,7 @@ def leave_quote(site: Site) -> str:
 
 def test_mediators_read_and_only_admins_change(site: Site) -> None:
     assert httpx.get(f"{site.url}/api/kb/cards").status_code == 401
-    mediator = site.mediator()
+    mediator = site.api("wang")
     cards = mediator.get("/api/kb/cards")
     assert cards.status_code == 200 and {c["id"] for c in cards.json()} == {"annual-leave", "overdue-pay"}
     assert all(c["state"] == "published" for c in cards.json())
@@ -64,7 +50,7 @@ def test_mediators_read_and_only_admins_change(site: Site) -> None:
 
 
 def test_a_card_is_checked_before_it_reaches_the_draft(site: Site) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     unknown = admin.post("/api/kb/cards", json={**ARBITRATION_CARD, "citations": [["示例劳动争议调解办法", 9]]})
     assert unknown.status_code == 422
     [error] = unknown.json()["detail"]
@@ -79,7 +65,7 @@ def test_a_card_is_checked_before_it_reaches_the_draft(site: Site) -> None:
 
 
 def test_publish_makes_an_edit_live_and_rollback_takes_it_back(site: Site) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     before = current(site)
     assert answered_card(site.url, ARBITRATION_QUESTION) != "arbitration"
 
@@ -114,7 +100,7 @@ def test_publish_makes_an_edit_live_and_rollback_takes_it_back(site: Site) -> No
 
 
 def test_edits_and_deletions_wait_in_the_draft_until_published(site: Site) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     card = admin.get("/api/kb/cards/annual-leave").json()
     fields = {key: card[key] for key in ("title", "topic", "questions", "answer", "citations", "tags", "action")}
     changed = admin.put("/api/kb/cards/annual-leave", json={**fields, "tags": ["年假", "年休假"]})
@@ -134,7 +120,7 @@ def test_edits_and_deletions_wait_in_the_draft_until_published(site: Site) -> No
 
 
 def test_policies_and_stations_are_edited_the_same_way(site: Site) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     policy = admin.post("/api/kb/policies", json={"title": "法律援助", "body": "摘要一句。\n\n## 申请条件\n\n困难职工可以申请。"})
     assert policy.status_code == 201, policy.text
     assert policy.json()["id"] == f"policy-{len(admin.get('/api/kb/policies').json())}"
@@ -151,7 +137,7 @@ def test_policies_and_stations_are_edited_the_same_way(site: Site) -> None:
 
 
 def test_statute_preview_shows_problems_and_changes_before_anything_is_written(site: Site, tmp_path) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     broken = "# 示例职工权益条例\n\n<!-- INFO END -->\n\n第一条 一。\n\n第三条 三。\n\n第四条\n\n第四条 又一个四。\n"
     files = [("files", ("示例职工权益条例(2023-01-01).md", broken.encode(), "text/markdown"))]
     [preview] = admin.post("/api/kb/statutes", params={"dry_run": "true"}, files=files).json()
@@ -172,7 +158,7 @@ def test_statute_preview_shows_problems_and_changes_before_anything_is_written(s
 
 
 def test_importing_a_statute_publishes_it_and_keeps_the_old_version(site: Site) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     before = current(site)
     old = [("files", (OLD_LAW.name, OLD_LAW.read_bytes(), "text/markdown"))]
     imported = admin.post("/api/kb/statutes", files=old, data={"force": "true"})
@@ -194,7 +180,7 @@ def test_importing_a_statute_publishes_it_and_keeps_the_old_version(site: Site) 
 
 
 def test_hit_test_shows_ranks_per_channel_and_the_draft_beside(site: Site) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     result = admin.post("/api/kb/hit-test", json={"question": "干满一年有没有年假"}).json()
     assert result["card_id"] == "annual-leave" and result["confident"] and result["knowledge_version"] == current(site)
     first = result["passages"][0]
@@ -224,7 +210,7 @@ def test_gaps_group_alike_questions_and_handled_clears_them(site: Site) -> None:
         record_consultation(session, "web", "w3", "干满一年有没有年假", "annual-leave", True)  # confident, no word
         session.flush()
         give_feedback(session, helped_not.id, helpful=False)
-    admin = site.admin()
+    admin = site.api("boss")
     found = admin.get("/api/kb/gaps").json()
     social = next(g for g in found if "社保" in g["question"])
     assert social["count"] == 3 and social["unanswered"] == 3 and social["this_week"] == 3 and social["last_week"] == 0
@@ -243,7 +229,7 @@ def test_gaps_group_alike_questions_and_handled_clears_them(site: Site) -> None:
 
 
 def test_every_change_is_audited_with_before_and_after(site: Site) -> None:
-    admin = site.admin()
+    admin = site.api("boss")
     entries = admin.get("/api/kb/audit", params={"subject": "card:arbitration"}).json()
     assert [e["action"] for e in entries][-1] == "kb.card.create"
     assert entries[-1]["actor"] == "boss" and entries[-1]["before"] is None

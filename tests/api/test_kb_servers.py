@@ -11,7 +11,8 @@ import pytest
 
 from support.app_process import app_server, command, environment
 from support.console import PASSWORD
-from support.kb import ARBITRATION_CARD, ARBITRATION_QUESTION, answered_card, api, wait_until
+from support.console import api_client
+from support.kb import ARBITRATION_CARD, ARBITRATION_QUESTION, answered_card, wait_until
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS
 from support.postgres import postgres_url
 
@@ -37,7 +38,7 @@ def test_a_publish_on_one_server_is_answered_by_the_other(backend: str, tmp_path
         wait_until(lambda: knowledge_version(other) == 1)  # the new server builds what is published itself
         assert answered_card(other, ARBITRATION_QUESTION) != "arbitration"
 
-        admin = api(one, "boss")
+        admin = api_client(one, "boss")
         assert admin.post("/api/kb/cards", json={**ARBITRATION_CARD, "id": "arbitration"}).status_code == 201
         assert admin.post("/api/kb/publish", json={"note": "仲裁"}).json()["version"]["number"] == 2
         wait_until(lambda: answered_card(other, ARBITRATION_QUESTION) == "arbitration")

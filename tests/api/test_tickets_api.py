@@ -3,7 +3,6 @@ with clear 4xx answers for what is not allowed."""
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,28 +10,13 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from api.services import Services
 from core.clock import utcnow
 from core.tickets import Category, Deadline, Intake, Ticket, open_ticket
-from support.console import PASSWORD, staffed_app
-from support.knowledge import FIXTURE_CARDS, make_settings
+from support.console import PASSWORD, serve_site
+from support.console import Site as ServedSite
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-    ids: dict[str, int]
-
-    def api(self, username: str | None = None) -> httpx.Client:
-        headers = {}
-        if username:
-            token = httpx.post(
-                f"{self.url}/api/auth/token", data={"username": username, "password": PASSWORD}, timeout=15
-            ).json()["access_token"]
-            headers["Authorization"] = f"Bearer {token}"
-        return httpx.Client(base_url=self.url, headers=headers, timeout=15)
-
+class Site(ServedSite):
     def case(self, user: str = "web-worker", category: Category = Category.WAGES, **changes: object) -> int:
         with self.services.database.session() as session:
             ticket = open_ticket(
@@ -59,13 +43,8 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('tickets-api') / 'app.sqlite3'}",
-    )
-    with staffed_app(settings) as (url, services, ids):
-        yield Site(url, services, ids)
+    with serve_site(fixture_kb, tmp_path_factory, "tickets-api", Site) as site:
+        yield site
 
 
 def test_only_mediators_and_admins_with_a_token_get_in(site: Site) -> None:

@@ -3,7 +3,6 @@
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -12,11 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from api.app import create_app
-from api.services import Services
 from bot.channels.web import WebSender
 from core.messages import Button, Reply
 from core.consultations import Consultation
-from support.knowledge import FIXTURE_CARDS, make_settings
+from support.console import Site, serve_site
+from support.knowledge import make_settings
 from support.server import serving
 
 COOKIE = "chat_session"
@@ -24,31 +23,15 @@ CITATION = "《示例职工权益条例》第四条"
 JSON = {"content-type": "application/json"}
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-    def visitor(self) -> httpx.Client:
-        """A browser-like client: keeps the session cookie it is given."""
-        return httpx.Client(base_url=self.url, timeout=10)
-
-
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('webchat') / 'app.sqlite3'}",
-    )
-    app = create_app(settings)
-    with serving(app) as url:
-        yield Site(url, app.state.services)
+    with serve_site(fixture_kb, tmp_path_factory, "webchat", staff=()) as site:
+        yield site
 
 
 @pytest.fixture
 def visitor(site: Site) -> Iterator[httpx.Client]:
-    with site.visitor() as client:
+    with site.client() as client:
         client.get("/chat")
         yield client
 
@@ -69,7 +52,7 @@ def consultations(site: Site) -> int:
 
 
 def test_first_visit_sets_an_httponly_lax_session_cookie_once(site: Site) -> None:
-    with site.visitor() as client:
+    with site.client() as client:
         first = client.get("/chat")
         assert first.status_code == 200 and first.headers["content-type"].startswith("text/html")
         cookie = first.headers["set-cookie"]
@@ -127,7 +110,7 @@ def test_the_full_text_links_to_the_article_page_on_this_site(visitor: httpx.Cli
 
 def test_follow_up_buttons_carry_payloads_and_numbers_pick_them(site: Site) -> None:
     """Pressing a button sends its payload; typing its number does the same."""
-    with site.visitor() as pressing, site.visitor() as numbering:
+    with site.client() as pressing, site.client() as numbering:
         [reply] = say(pressing, text="单位拖着不发工资怎么办")["replies"]
         assert reply["buttons"] == [{"label": "找调解员", "payload": "维权求助"}]
         pressed = texts(say(pressing, text=reply["buttons"][0]["payload"]))
@@ -143,7 +126,7 @@ def test_menu_and_shared_location(visitor: httpx.Client) -> None:
 
 
 def test_a_session_starts_on_the_first_post_and_keeps_its_conversation(site: Site) -> None:
-    with site.visitor() as client, site.visitor() as reference:
+    with site.client() as client, site.client() as reference:
         first = client.post("/api/chat", json={"text": "单位拖着不发工资怎么办"})
         assert first.status_code == 200 and f"{COOKIE}=" in first.headers["set-cookie"]
         second = client.post("/api/chat", json={"text": "1"})
@@ -152,13 +135,13 @@ def test_a_session_starts_on_the_first_post_and_keeps_its_conversation(site: Sit
 
 
 def test_sessions_do_not_share_conversations(site: Site) -> None:
-    with site.visitor() as one, site.visitor() as other, site.visitor() as reference:
+    with site.client() as one, site.client() as other, site.client() as reference:
         say(one, text="单位拖着不发工资怎么办")
         assert texts(say(other, text="1")) != texts(say(reference, text="维权求助"))
 
 
 def test_a_forged_cookie_is_replaced_by_a_new_session(site: Site) -> None:
-    with site.visitor() as client:
+    with site.client() as client:
         client.cookies.set(COOKIE, "../../not-ours")
         response = client.post("/api/chat", json={"text": "你好"})
         assert response.status_code == 200
@@ -227,7 +210,7 @@ def session_of(client: httpx.Client) -> str:
 
 def test_outbox_messages_reach_only_their_session(site: Site) -> None:
     sender = WebSender(site.services.database)
-    with site.visitor() as worker, site.visitor() as stranger:
+    with site.client() as worker, site.client() as stranger:
         worker.get("/chat")
         stranger.get("/chat")
         assert worker.get("/api/chat/updates").json() == {"messages": [], "last_id": 0}

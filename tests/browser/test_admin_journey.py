@@ -6,45 +6,27 @@ which the page polls. The admin uses the console pages; each step leaves a scree
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from api.app import create_app
-from api.services import Services
-from core.users import Role, create_user
+from core.users import Role
 from support.browser import Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
-from support.knowledge import FIXTURE_CARDS, make_settings
-from support.server import serving
+from support.console import PASSWORD, Site, serve_site
 
 pytestmark = pytest.mark.browser
 
-ADMIN, PASSWORD = "journey-admin", "journey password"
+ADMIN = "journey-admin"
 EVENT = "职工羽毛球友谊赛"
 POLL = 8_000  # the page polls its outbox every few seconds
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('admin-journey') / 'app.sqlite3'}",
-    )
-    app = create_app(settings)
-    with serving(app) as url:
-        with app.state.services.database.session() as session:
-            create_user(session, ADMIN, PASSWORD, Role.ADMIN, "工会管理员")
-        yield Site(url, app.state.services)
+    with serve_site(fixture_kb, tmp_path_factory, "admin-journey", staff=((ADMIN, Role.ADMIN, "工会管理员"),)) as site:
+        yield site
 
 
 def bot_messages(page: Page) -> Locator:

@@ -2,7 +2,6 @@
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
@@ -11,8 +10,6 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
-from api.app import create_app
-from api.services import Services
 from bot.channels.web import WebSender
 from core.conversations import load_conversation
 from core.messages import Button, Reply
@@ -28,19 +25,15 @@ from support.browser import (  # noqa: F401 (fixtures)
     overflow,
     screenshot,
 )
-from support.knowledge import FIXTURE_CARDS, make_settings
-from support.server import free_port, serving
+from support.console import Site as ServedSite
+from support.console import serve_site
 
 pytestmark = pytest.mark.browser
 
 DONGJIANG = {"latitude": 39.0352, "longitude": 117.7905}
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
+class Site(ServedSite):
     def reply_to(self, *texts: str) -> str:
         """What the assistant answers the last of these messages in a fresh session (the reference)."""
         with httpx.Client(base_url=self.url, timeout=10) as client:
@@ -50,16 +43,8 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    port = free_port()
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('chat-page') / 'app.sqlite3'}",
-        public_base_url=f"http://127.0.0.1:{port}",
-    )
-    app = create_app(settings)
-    with serving(app, port) as url:
-        yield Site(url, app.state.services)
+    with serve_site(fixture_kb, tmp_path_factory, "chat-page", Site, staff=(), own_address=True) as site:
+        yield site
 
 
 def open_chat(browsing: Browsing, site: Site, **context_options: object) -> Page:

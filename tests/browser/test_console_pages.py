@@ -13,7 +13,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from bot.channels.web import new_session_id
-from api.services import Services
 from core.consultations import record_consultation
 from core.conversations import load_conversation
 from core.events import Event, Registrant, check_in, register
@@ -32,8 +31,8 @@ from support.browser import (  # noqa: F401 (fixtures)
     scrolls_sideways,
     unreadable,
 )
-from support.console import PASSWORD, staffed_app
-from support.knowledge import FIXTURE_CARDS, make_settings
+from support.console import PASSWORD, serve_site
+from support.console import Site as ServedSite
 
 pytestmark = pytest.mark.browser
 
@@ -42,10 +41,7 @@ LONG_EVENT = "2026年天津自贸试验区新就业形态劳动者权益保护�
 
 
 @dataclass
-class Site:
-    url: str
-    services: Services
-    ids: dict[str, int]
+class Site(ServedSite):
     unclaimed: str = ""
     case_id: int = 0
     event_id: int = 0
@@ -109,15 +105,9 @@ def _fill(site: Site) -> None:
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('console-pages') / 'app.sqlite3'}",
-    )
-    with staffed_app(settings) as (url, services, ids):
-        built = Site(url, services, ids)
-        _fill(built)
-        yield built
+    with serve_site(fixture_kb, tmp_path_factory, "console-pages", Site) as site:
+        _fill(site)
+        yield site
 
 
 def logged_in(browsing: Browsing, site: Site, username: str, viewport: str) -> Page:

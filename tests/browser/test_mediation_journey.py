@@ -5,46 +5,26 @@ dashboard. Screenshots of each step go to tests/artifacts/."""
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from api.app import create_app
-from api.services import Services
-from core.users import Role, create_user
+from core.users import Role
 from support.browser import PHONE, Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
-from support.knowledge import FIXTURE_CARDS, make_settings
-from support.server import free_port, serving
+from support.console import PASSWORD, Site, serve_site
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "journey pass 1"
 DESK = {"viewport": {"width": 1280, "height": 900}}
-
-
-@dataclass
-class Site:
-    url: str
-    services: Services
 
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
-    port = free_port()
-    settings = make_settings(
-        fixture_kb.settings.data_dir,
-        cards_dir=FIXTURE_CARDS,
-        database_url=f"sqlite:///{tmp_path_factory.mktemp('journey') / 'app.sqlite3'}",
-        public_base_url=f"http://127.0.0.1:{port}",
-    )
-    app = create_app(settings)
-    with serving(app, port) as url:
-        with app.state.services.database.session() as session:
-            create_user(session, "wang", PASSWORD, Role.MEDIATOR, "王调解")
-        yield Site(url, app.state.services)
+    with serve_site(fixture_kb, tmp_path_factory, "journey", staff=(("wang", Role.MEDIATOR, "王调解"),),
+                    own_address=True) as site:
+        yield site
 
 
 def bot_messages(page: Page) -> Locator:

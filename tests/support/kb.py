@@ -6,8 +6,6 @@ from collections.abc import Callable
 
 import httpx
 
-from support.console import PASSWORD
-
 # Cites the fixture mediation rules, which no fixture card does: only this card answers the question.
 ARBITRATION_CARD = {
     "title": "调解不成可以申请仲裁",
@@ -19,14 +17,6 @@ ARBITRATION_CARD = {
     "action": "mediation",
 }
 ARBITRATION_QUESTION = "和单位调解不成怎么处理"
-
-
-def api(url: str, username: str | None = None) -> httpx.Client:
-    headers = {}
-    if username:
-        response = httpx.post(f"{url}/api/auth/token", data={"username": username, "password": PASSWORD}, timeout=15)
-        headers["Authorization"] = f"Bearer {response.json()['access_token']}"
-    return httpx.Client(base_url=url, headers=headers, timeout=60)
 
 
 def answered_card(url: str, question: str) -> str | None:
