@@ -24,16 +24,21 @@ def reciprocal_rank_fusion(channels: list[np.ndarray], depth: int = 100) -> np.n
 def propagate(
     card_scores: np.ndarray, citations: list[list[int]], size: int, top_cards: int, position_decay: float
 ) -> np.ndarray:
-    """Articles inherit the scores of the best cards that cite them; earlier citations weigh more."""
-    result = np.zeros(size, dtype=np.float32)
+    """Articles inherit the scores of the best cards that cite them; earlier citations weigh more.
+
+    An article several of the best cards rest on is likelier the one the question turns on than an article only
+    one of them cites, so the cards' evidence combines as a noisy-or, 1 − ∏(1 − s): one card alone gives its own
+    score, each further card closes part of the remaining gap, and the result stays within [0, 1].
+    """
+    missing = np.ones(size, dtype=np.float32)
     best = np.argsort(-card_scores, kind="stable")[:top_cards]
     for card in best:
-        score = float(card_scores[card])
+        score = min(float(card_scores[card]), 1.0)
         if score <= 0:
             break
         for position, article in enumerate(citations[card]):
-            result[article] = max(result[article], score * position_decay**position)
-    return result
+            missing[article] *= 1.0 - score * position_decay**position
+    return 1.0 - missing
 
 
 def top(scores: np.ndarray, k: int) -> list[int]:

@@ -27,7 +27,7 @@ class Tuning:
     question_weight: float = 1.0
     card_weight: float = 1.0
     article_weight: float = 0.45
-    top_cards: int = 3
+    top_cards: int = 6
     candidate_cards: int = 10
     citation_decay: float = 0.85
     relative_power: float = 0.5

@@ -50,10 +50,24 @@ def test_rrf_rewards_agreement_between_channels() -> None:
     assert fused[2] > 0 and fused[3] > 0
 
 
-def test_propagation_decays_along_citations_and_keeps_the_best() -> None:
+def test_propagation_decays_along_citations() -> None:
+    cards = np.array([0.9, 0.0])
+    inherited = propagate(cards, [[0, 1], [1, 2]], size=4, top_cards=2, position_decay=0.5)
+    assert inherited.tolist() == pytest.approx([0.9, 0.45, 0.0, 0.0])
+
+
+def test_an_article_several_cards_rest_on_gains_over_one_card_alone() -> None:
     cards = np.array([0.9, 0.5])
     inherited = propagate(cards, [[0, 1], [1, 2]], size=4, top_cards=2, position_decay=0.5)
-    assert inherited.tolist() == pytest.approx([0.9, 0.5, 0.25, 0.0])
+    # 1: the first card's second citation (0.45) and the second card's first (0.5) together.
+    assert inherited.tolist() == pytest.approx([0.9, 1 - 0.55 * 0.5, 0.25, 0.0])
+    assert inherited[1] > max(0.45, 0.5) and inherited.max() <= 1.0
+
+
+def test_only_the_best_cards_pass_their_scores_on() -> None:
+    cards = np.array([0.9, 0.5, 0.4])
+    inherited = propagate(cards, [[0], [1], [2]], size=3, top_cards=2, position_decay=0.5)
+    assert inherited.tolist() == pytest.approx([0.9, 0.5, 0.0])
 
 
 def test_every_hit_has_a_confidence_on_one_scale(retriever: Retriever) -> None:
