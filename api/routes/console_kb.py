@@ -79,10 +79,10 @@ def wake(assistant: Assistant) -> None:
 
 
 def summary_lines(summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """A version's or the draft's changes as rows: part, kind of change, the items' titles."""
+    """A version's or the draft's changes as rows: part, kind of change, the entries' titles."""
     return [
         {"part": PART_LABELS.get(part, part), "change": CHANGE_LABELS[change], "change_key": change,
-         "items": entries}
+         "entries": entries}
         for part, changes in summary.items()
         for change, entries in changes.items()
         if entries

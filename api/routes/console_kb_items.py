@@ -47,6 +47,7 @@ CITATION_ROWS = 3  # at least this many citation rows on the form, blank ones to
 PICKED_ARTICLES = 20
 PREVIEW_QUESTIONS = 6
 FIELD_MAX = 4000
+CITATION_PROBLEMS = ("unknown_citation", "citation")  # checks that word their own message
 
 
 @dataclass(frozen=True)
@@ -200,11 +201,11 @@ STATIONS = ItemPages(
 
 
 def _problems(pages: ItemPages, error: InvalidItem) -> dict[str, str]:
-    """Field → what to fix; an unknown article is named as the check named it."""
+    """Field → what to fix; a citation's problem (an unknown article, named) as the check said it."""
     found: dict[str, str] = {}
     for entry in error.errors:
         name = str(entry["loc"][0]) if entry["loc"] else "id"
-        if entry.get("type") == "unknown_citation":
+        if entry.get("type") in CITATION_PROBLEMS:
             found[name] = "；".join(filter(None, [found.get(name), entry["msg"]]))
         elif name == "id":
             found.setdefault(name, f"编号只能用{entry['msg']}")
