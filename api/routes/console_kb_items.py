@@ -312,8 +312,6 @@ def _routes(pages: ItemPages) -> None:
             values["questions"] = "\n".join(q.strip() for q in question if q.strip())
         if "title" in values:
             values["title"] = title.strip()
-        elif title:
-            values["name"] = title.strip()
         return _form_page(request, context, database, pages, None, values)
 
     @router.post(f"{path}/new", dependencies=[CsrfChecked])
@@ -357,10 +355,6 @@ def _save(request: Request, context: Console, database, pages: ItemPages, key: s
           form: FormData, new: bool) -> Response:
     """Save to the draft, or with `preview` in the form only check and show; a problem re-renders the form."""
     values = {**pages.shown(data), "id": key or ""}
-    if pages.kind is ItemKind.CARD:
-        values["citations"] = data["citations"]
-    if pages.kind is ItemKind.STATION:
-        values["latitude"], values["longitude"] = data["latitude"], data["longitude"]
     shown_key = None if new else key
     try:
         if pages.kind is ItemKind.CARD:

@@ -28,12 +28,13 @@
         busy = false;
       }
     };
-    refresh();
-    window.setInterval(() => {
+    // Every few seconds while a build runs; once every server is ready, only now and then.
+    const next = async () => {
+      await refresh();
       const done = build.querySelector("[data-done='yes']");
-      // Once every server is ready, look again only now and then.
-      if (!done || Date.now() % (every * 5) < every) refresh();
-    }, every);
+      window.setTimeout(next, done ? every * 5 : every);
+    };
+    next();
     document.addEventListener("visibilitychange", refresh);
   }
 
