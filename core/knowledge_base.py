@@ -237,6 +237,11 @@ def update_item(session: Session, actor: str, kind: ItemKind, key: str, data: It
     return row
 
 
+def check_item(session: Session, kind: ItemKind, key: str, data: ItemData) -> ItemData:
+    """The item as it would be stored, or InvalidItem: what a preview shows before anything is saved."""
+    return _checked(session, kind, key, data)
+
+
 def _checked(session: Session, kind: ItemKind, key: str, data: ItemData) -> ItemData:
     """Valid for the index, and for a card every cited article imported (an admin's card must quote what it
     cites; the bundled files are exempt, since out of the box no statute is imported)."""

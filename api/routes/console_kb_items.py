@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from api.console import NotFound, fragment, redirect
@@ -23,6 +24,7 @@ from api.security import Console, CsrfChecked
 from bot.hit_test import hit_test
 from core import kb_items
 from core import knowledge_base as kb
+from core.db import Database
 from core.kb_items import InvalidItem, ItemData, ItemKind
 from core.laws import Article, Law, all_laws
 from index.holder import IndexMissing
@@ -250,7 +252,7 @@ def _form_values(pages: ItemPages, session: Session, values: dict[str, Any]) -> 
 
 
 def _form_page(
-    request: Request, context: Console, database, pages: ItemPages, key: str | None, values: dict[str, Any],
+    request: Request, context: Console, database: Database, pages: ItemPages, key: str | None, values: dict[str, Any],
     errors: dict[str, str] | None = None, status_code: int = 200, preview: dict[str, Any] | None = None,
     state: str | None = None,
 ) -> Response:
@@ -265,12 +267,8 @@ def _form_page(
 
 def _preview(pages: ItemPages, session: Session, key: str, data: ItemData) -> dict[str, Any]:
     """How the item will read, checked as saving would check it but not saved."""
-    stored = kb_items.normalized(pages.kind, key, data)
+    stored = kb.check_item(session, pages.kind, key, data)
     if pages.kind is ItemKind.CARD:
-        missing = kb.unknown_citations(session, stored["citations"])
-        if missing:
-            raise InvalidItem([{"loc": ["citations", p], "msg": f"未导入的条文：{citation_label(law, n)}",
-                                "type": "unknown_citation"} for p, law, n in missing])
         return {"answer": stored["answer"], "articles": _article_texts(session, stored["citations"]),
                 "action": ACTION_LABELS.get(stored.get("action") or "", "")}
     if pages.kind is ItemKind.POLICY:
@@ -319,7 +317,7 @@ def _routes(pages: ItemPages) -> None:
         form = await request.form()
         data = pages.read(form)
         key = _text(form, "id") or None
-        return _save(request, context, database, pages, key, data, form, new=True)
+        return await run_in_threadpool(_save, request, context, database, pages, key, data, form, True)
 
     @router.get(f"{path}/{{key}}", name=f"console_kb_{pages.section}_item")
     def item_page(request: Request, context: KbReader, database: DatabaseDep, key: str) -> Response:
@@ -331,9 +329,7 @@ def _routes(pages: ItemPages) -> None:
     @router.post(f"{path}/{{key}}", dependencies=[CsrfChecked])
     async def update(request: Request, context: KbEditor, database: DatabaseDep, key: str) -> Response:
         form = await request.form()
-        with database.session() as session:
-            _row(session, pages, key)
-        return _save(request, context, database, pages, key, pages.read(form), form, new=False)
+        return await run_in_threadpool(_save, request, context, database, pages, key, pages.read(form), form, False)
 
     @router.post(f"{path}/{{key}}/delete", dependencies=[CsrfChecked])
     def delete(context: KbEditor, database: DatabaseDep, key: str) -> Response:
@@ -351,9 +347,12 @@ def _row(session: Session, pages: ItemPages, key: str) -> kb.KbItem:
         raise NotFound(f"草稿里没有编号为 {key} 的{pages.name}", pages.path, f"回到{pages.name}列表") from None
 
 
-def _save(request: Request, context: Console, database, pages: ItemPages, key: str | None, data: ItemData,
+def _save(request: Request, context: Console, database: Database, pages: ItemPages, key: str | None, data: ItemData,
           form: FormData, new: bool) -> Response:
     """Save to the draft, or with `preview` in the form only check and show; a problem re-renders the form."""
+    if not new:
+        with database.session() as session:
+            _row(session, pages, key)  # a missing item is the 404 page, not a form
     values = {**pages.shown(data), "id": key or ""}
     shown_key = None if new else key
     try:

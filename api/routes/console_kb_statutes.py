@@ -11,21 +11,24 @@ import binascii
 import tempfile
 from datetime import date
 from pathlib import Path, PurePath
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, UploadFile, status
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from api.console import Level, NotFound, redirect
 from api.deps import AssistantDep, DatabaseDep
 from api.routes.console_kb import KbEditor, KbReader, kb_page, wake
 from api.routes.kb_api import MAX_UPLOAD_BYTES
-from api.security import CsrfChecked
+from api.security import Console, CsrfChecked
+from bot.assistant import Assistant
 from core import knowledge_base as kb
+from core.db import Database
 from core.laws import all_laws, find_law
 from core.statute_versions import diff_articles, statute_version, versions_of
-from knowledge.importer import ImportAction, import_statutes, preview_import
+from knowledge.importer import ImportAction, ImportPreview, import_statutes, preview_import
 from knowledge.statutes import SUPPORTED, StatuteFormatError
 
 router = APIRouter(tags=["console"], include_in_schema=False)
@@ -48,7 +51,7 @@ class TooLarge(BadUpload):
     status_code = status.HTTP_413_CONTENT_TOO_LARGE
 
 
-def _laws(database) -> list[dict]:
+def _laws(database: Database) -> list[dict[str, Any]]:
     with database.session() as session:
         live = kb.published_statutes(session)
         return [
@@ -59,7 +62,9 @@ def _laws(database) -> list[dict]:
         ]
 
 
-def _statutes_page(request: Request, context, database, status_code: int = 200, error: str | None = None) -> Response:
+def _statutes_page(
+    request: Request, context: Console, database: Database, status_code: int = 200, error: str | None = None
+) -> Response:
     return kb_page(request, "console/kb/statutes.html", context, "statutes", status_code, laws=_laws(database),
                    error=error, max_mb=MAX_UPLOAD_BYTES // (1024 * 1024), suffixes="、".join(sorted(SUPPORTED)))
 
@@ -144,7 +149,13 @@ async def preview(
         uploaded = await _uploaded(files)
         when = _version_date(version_date)
     except BadUpload as error:
-        return _statutes_page(request, context, database, error.status_code, str(error))
+        return await run_in_threadpool(_statutes_page, request, context, database, error.status_code, str(error))
+    return await run_in_threadpool(_preview_page, request, context, database, uploaded, when)
+
+
+def _preview_page(
+    request: Request, context: Console, database: Database, uploaded: list[tuple[str, bytes]], when: date | None
+) -> Response:
     with tempfile.TemporaryDirectory() as scratch:
         previews = preview_import(database, _saved(uploaded, Path(scratch)), when)
     shown = [_shown(preview) for preview in previews]
@@ -155,7 +166,7 @@ async def preview(
                    importable=importable, carried=carried, version_date=when.isoformat() if when else "")
 
 
-def _shown(preview) -> dict:
+def _shown(preview: ImportPreview) -> dict[str, Any]:
     statute = preview.statute
     articles = statute.articles if statute else []
     changes = preview.changes
@@ -184,6 +195,12 @@ async def import_files(request: Request, context: KbEditor, database: DatabaseDe
         when = _version_date(str(form.get("version_date", "")))
     except BadUpload as error:
         return redirect(STATUTES, str(error), Level.ERROR)
+    return await run_in_threadpool(_import, context, database, assistant, files, when)
+
+
+def _import(
+    context: Console, database: Database, assistant: Assistant, files: list[tuple[str, bytes]], when: date | None
+) -> Response:
     with tempfile.TemporaryDirectory() as scratch:
         try:
             results = import_statutes(database, _saved(files, Path(scratch)), when, actor=context.user.username)

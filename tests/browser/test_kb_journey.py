@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from api.services import Services
+from knowledge.importer import import_statutes
 from support.browser import (  # noqa: F401 (fixtures)
     VIEWPORTS,
     Browsing,
@@ -57,8 +58,10 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    laws = [FIXTURE_LAWS / "示例职工权益条例(2022-01-01).md", FIXTURE_LAWS / "示例调解办法.txt"]
+    laws = [FIXTURE_LAWS / "示例职工权益条例(2020-05-01).md", FIXTURE_LAWS / "示例调解办法.txt"]
     knowledge = make_knowledge_base(tmp_path_factory.mktemp("kb-journey"), laws, FIXTURE_CARDS)
+    # A second version of one law, so its page has something to compare.
+    import_statutes(knowledge.database, [FIXTURE_LAWS / "示例职工权益条例(2022-01-01).md"], actor="boss")
     with staffed_app(knowledge.settings) as (url, services, _):
         yield Site(url, services)
 
@@ -171,6 +174,8 @@ def test_every_kb_page_fits_the_screen_and_every_button_is_readable(
         expect(admin.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
         if name == "card":
             expect(admin.locator("#card-answers")).to_contain_text("由这张卡片回答")
+        if name == "law":
+            expect(admin.locator(".kb-diff")).to_be_visible()
         if name == "versions":
             expect(admin.locator("#kb-build")).to_contain_text("所有服务器都已在使用", timeout=BUILD)
         look(admin, name)
