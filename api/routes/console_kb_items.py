@@ -48,7 +48,7 @@ STATE_LABELS = {"published": "已发布", "changed": "已修改，未发布", "n
 CITATION_ROWS = 3  # at least this many citation rows on the form, blank ones to fill
 PICKED_ARTICLES = 20
 PREVIEW_QUESTIONS = 6
-FIELD_MAX = 4000
+FIELD_MAX = 20_000  # characters in one field (a long policy is a few thousand)
 CITATION_PROBLEMS = ("unknown_citation", "citation")  # checks that word their own message
 
 
@@ -77,7 +77,13 @@ def _words(text: Any) -> list[str]:
 
 
 def _text(form: FormData, name: str) -> str:
-    return str(form.get(name) or "")[:FIELD_MAX].strip()
+    return str(form.get(name) or "").strip()
+
+
+def _too_long(form: FormData) -> dict[str, str]:
+    """Fields longer than any item needs: refused whole rather than cut."""
+    return {str(name): f"太长了：最多 {FIELD_MAX} 个字" for name, value in form.multi_items()
+            if isinstance(value, str) and len(value) > FIELD_MAX}
 
 
 # --- cards ---------------------------------------------------------------------------------------------------
@@ -355,6 +361,8 @@ def _save(request: Request, context: Console, database: Database, pages: ItemPag
             _row(session, pages, key)  # a missing item is the 404 page, not a form
     values = {**pages.shown(data), "id": key or ""}
     shown_key = None if new else key
+    if too_long := _too_long(form):
+        return _form_page(request, context, database, pages, shown_key, values, too_long, 422)
     try:
         if pages.kind is ItemKind.CARD:
             _check_citation_numbers(data)

@@ -77,6 +77,9 @@ def test_a_policy_is_previewed_as_its_sections_then_saved_to_the_draft(site: Sit
     bad_step = admin.post("/console/kb/policies/hardship-aid",
                           data={"csrf_token": token, "title": "补助", "body": "正文\n\n## 一节\n\n- 下一步：吃饭"})
     assert bad_step.status_code == 422 and "下一步" in field_error(bad_step.text, "body")
+    huge = admin.post("/console/kb/policies/hardship-aid",
+                      data={"csrf_token": token, "title": "补助", "body": "很长的正文。" * 4000})
+    assert huge.status_code == 422 and field_error(huge.text, "body").startswith("太长了")
     assert site.draft(ItemKind.POLICY)["hardship-aid"]["title"] == POLICY["title"], "nothing changed"
 
 
