@@ -14,6 +14,9 @@ from api.routes import (
     console_auth,
     console_dashboard,
     console_events,
+    console_kb,
+    console_kb_items,
+    console_kb_statutes,
     console_members,
     console_tickets,
     health,
@@ -52,7 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Union assistant", version="0.1.0", lifespan=lifespan)
     routers = (health, ask, wechat, telegram, webchat, laws, console_auth, console_tickets, console_dashboard,
-               console_members, console_events, console_admin, tickets_api, kb_api)
+               console_members, console_events, console_admin, console_kb, console_kb_statutes, console_kb_items,
+               tickets_api, kb_api)
     for module in routers:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)

@@ -208,7 +208,7 @@ def item_states(session: Session, kind: ItemKind) -> dict[str, str]:
 
 def create_item(session: Session, actor: str, kind: ItemKind, data: ItemData, key: str | None = None) -> KbItem:
     key = check_key(key) if key else _new_key(session, kind)
-    stored = _checked(session, kind, key, data)
+    stored = check_item(session, kind, key, data)
     if session.scalar(select(KbItem.id).where(KbItem.kind == kind.value, KbItem.key == key)) is not None:
         raise ItemExists(f"{kind} {key} exists")
     row = KbItem(kind=kind.value, key=key, data=stored, updated_by=actor)
@@ -229,7 +229,7 @@ def _new_key(session: Session, kind: ItemKind) -> str:
 
 def update_item(session: Session, actor: str, kind: ItemKind, key: str, data: ItemData) -> KbItem:
     row = draft_item(session, kind, key)
-    stored = _checked(session, kind, key, data)
+    stored = check_item(session, kind, key, data)
     before = row.data
     if stored != before:
         row.data, row.updated_by, row.updated_at = stored, actor, utcnow()
@@ -237,8 +237,10 @@ def update_item(session: Session, actor: str, kind: ItemKind, key: str, data: It
     return row
 
 
-def _checked(session: Session, kind: ItemKind, key: str, data: ItemData) -> ItemData:
-    """Valid for the index, and for a card every cited article imported (an admin's card must quote what it
+def check_item(session: Session, kind: ItemKind, key: str, data: ItemData) -> ItemData:
+    """The item as it would be stored, or InvalidItem (also what a console preview shows before saving).
+
+    Valid for the index, and for a card every cited article imported (an admin's card must quote what it
     cites; the bundled files are exempt, since out of the box no statute is imported)."""
     stored = normalized(kind, key, data)
     if kind is ItemKind.CARD:
