@@ -108,7 +108,7 @@ def test_a_numbered_button_picks_from_the_remembered_buttons(fake: FakeTelegram,
 def test_answer_buttons_offer_the_mediator(fake: FakeTelegram, chat: int) -> None:
     [answer] = say(fake, fake.text(chat, "单位拖着不发工资怎么办"))
     assert "工会可以帮你调解" in answer["text"]
-    assert buttons(answer) == [[("找调解员", "维权求助")]]
+    assert buttons(answer) == [[("找调解员", "维权求助")], [("有用", "有用"), ("没用", "没用")]]
     [pressed] = say(fake, fake.press(chat, answer, "维权求助"))
     [typed] = say(fake, fake.text(chat + 1, "维权求助"))
     assert (pressed["text"], buttons(pressed)) == (typed["text"], buttons(typed))

@@ -56,7 +56,8 @@ def test_question_gets_the_answer_with_its_citation_encrypted(account: WeChatSim
 def test_buttons_are_numbered_and_a_number_picks_one(account: WeChatSimulator, user: str) -> None:
     answer = account.text(user, "单位拖着不发工资怎么办").content
     assert "工会可以帮你调解" in answer
-    assert answer.endswith("回复数字：\n1. 找调解员")
+    assert "回复数字：\n1. 找调解员\n\n" in answer, "有用 / 没用 are not numbered"
+    assert answer.endswith("回复“有用”或“没用”告诉我们。")
     assert account.text(user, "1").content == account.text(openid(f"{user}-typed"), "维权求助").content
 
 
