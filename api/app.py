@@ -14,8 +14,10 @@ from api.routes import (
     console_auth,
     console_dashboard,
     console_events,
+    console_kb_loop,
     console_members,
     console_tickets,
+    console_users,
     health,
     kb_api,
     laws,
@@ -52,7 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Union assistant", version="0.1.0", lifespan=lifespan)
     routers = (health, ask, wechat, telegram, webchat, laws, console_auth, console_tickets, console_dashboard,
-               console_members, console_events, console_admin, tickets_api, kb_api)
+               console_members, console_events, console_admin, console_kb_loop, console_users, tickets_api, kb_api)
     for module in routers:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)
