@@ -47,6 +47,8 @@ ACTIONS = {
     "user.": "账号管理",
     "login": "登录",
     "export": "导出",
+    "member": "会员",
+    "tickets.": "工单",
     "privacy.": "个人信息",
 }
 Username = Annotated[str, Form(max_length=64)]
