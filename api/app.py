@@ -17,8 +17,10 @@ from api.routes import (
     console_kb,
     console_kb_items,
     console_kb_statutes,
+    console_kb_loop,
     console_members,
     console_tickets,
+    console_users,
     health,
     kb_api,
     laws,
@@ -56,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Union assistant", version="0.1.0", lifespan=lifespan)
     routers = (health, ask, wechat, telegram, webchat, laws, console_auth, console_tickets, console_dashboard,
                console_members, console_events, console_admin, console_kb, console_kb_statutes, console_kb_items,
-               tickets_api, kb_api)
+               console_kb_loop, console_users, tickets_api, kb_api)
     for module in routers:
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, console_auth.redirect_to_login)

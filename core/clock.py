@@ -4,7 +4,7 @@ SQLite hands datetimes back without their zone, PostgreSQL with it; `aware` make
 comparison and conversion works on either database.
 """
 
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -26,3 +26,9 @@ def zone_named(name: str) -> ZoneInfo:
 def local(moment: datetime, zone: str | tzinfo) -> datetime:
     """The moment on the clock of `zone` (a name such as "Asia/Shanghai", or a zone)."""
     return aware(moment).astimezone(zone_named(zone) if isinstance(zone, str) else zone)
+
+
+def local_midnight(day: date, zone: str | tzinfo) -> datetime:
+    """The UTC moment a local calendar day begins: where a filter "from this date" starts."""
+    start = datetime.combine(day, time.min, tzinfo=zone_named(zone) if isinstance(zone, str) else zone)
+    return start.astimezone(timezone.utc)

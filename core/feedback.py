@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, ForeignKey, select
+from sqlalchemy import Boolean, ForeignKey, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.clock import utcnow
@@ -52,6 +52,18 @@ def feedback_on_last_answer(
     )
     latest = session.scalar(query.order_by(Consultation.id.desc()).limit(1))
     return give_feedback(session, latest, helpful) if latest is not None else None
+
+
+def answered_since(session: Session, channel: str, user_id: str, since: datetime) -> bool:
+    """Whether the worker got an answer worth rating since `since`: one resting on a card or given with
+    confidence. An answer that could only say it does not know is a gap already; 有用 / 没用 adds nothing."""
+    query = select(Consultation.id).where(
+        Consultation.channel == channel,
+        Consultation.user_id == user_id,
+        Consultation.created_at >= since,
+        or_(Consultation.confident.is_(True), Consultation.card_id.is_not(None)),
+    )
+    return session.scalar(query.limit(1)) is not None
 
 
 @dataclass(frozen=True)

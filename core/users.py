@@ -65,6 +65,32 @@ class AccountError(ValueError):
     pass
 
 
+class UserExists(AccountError):
+    pass
+
+
+class NoSuchUser(AccountError):
+    pass
+
+
+class WeakPassword(AccountError):
+    pass
+
+
+class LastAdmin(AccountError):
+    """The change would leave nobody able to manage accounts or the knowledge base."""
+
+
+class NotAdmin(PermissionError):
+    pass
+
+
+def check_may_manage_accounts(user: User) -> None:
+    """Only an active admin lists, creates, disables and changes accounts and reads the audit log."""
+    if not (user.active and user.is_admin):
+        raise NotAdmin("only admins manage accounts")
+
+
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode()
 
@@ -74,14 +100,22 @@ def create_user(session: Session, username: str, password: str, role: Role, disp
     if not username:
         raise AccountError("username is empty")
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
+        raise WeakPassword(f"password must have at least {MIN_PASSWORD} characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
-        raise AccountError(f"user {username} exists")
+        raise UserExists(f"user {username} exists")
     user = User(
         username=username, display_name=display_name or username, role=Role(role), password_hash=hash_password(password)
     )
     session.add(user)
     session.flush()
+    return user
+
+
+def add_user(session: Session, actor: str, username: str, password: str, role: Role, display_name: str = "") -> User:
+    """An account created from the console, audited with who created it."""
+    user = create_user(session, username, password, role, display_name)
+    audit_change(session, actor, "user.create", f"user:{user.username}", None,
+                 {"role": user.role, "display_name": user.display_name, "active": True})
     return user
 
 
@@ -172,7 +206,7 @@ def all_users(session: Session) -> list[User]:
 def find_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise AccountError(f"no user {username}")
+        raise NoSuchUser(f"no user {username}")
     return user
 
 
@@ -193,7 +227,7 @@ def set_active(session: Session, actor: str, username: str, active: bool) -> Use
 def reset_password(session: Session, actor: str, username: str, password: str) -> User:
     """A new password; every open session of the account ends."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password must have at least {MIN_PASSWORD} characters")
+        raise WeakPassword(f"password must have at least {MIN_PASSWORD} characters")
     user = find_user(session, username)
     user.password_hash = hash_password(password)
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
@@ -217,4 +251,4 @@ def _keep_an_admin(session: Session, user: User) -> None:
         return
     admins = select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
     if (session.scalar(admins) or 0) <= 1:
-        raise AccountError(f"{user.username} is the last active admin")
+        raise LastAdmin(f"{user.username} is the last active admin")

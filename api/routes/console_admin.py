@@ -1,24 +1,22 @@
 """Admin pages: the canned replies mediators choose from (placeholders checked before anything is saved, so a
-typo never reaches a worker), and the questions the assistant could not answer (what the knowledge base
-should cover next; who asked is not shown)."""
+typo never reaches a worker). The questions the assistant could not answer moved to the knowledge base's
+gaps (/console/kb/gaps); the old address leads there."""
 
 import string
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, status
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from api.console import NotFound, redirect, render
 from api.deps import DatabaseDep
 from api.security import Console, ConsoleAdminDep, CsrfChecked
 from core.canned import PLACEHOLDERS, CannedReply, canned_replies, validate_body
-from core.consultations import unanswered
 from core.db import Database
 
 router = APIRouter(tags=["console"], include_in_schema=False)
 
-SHOWN = 200
 INVALID = status.HTTP_422_UNPROCESSABLE_CONTENT
 PLACEHOLDER_LABELS = {
     "case_number": "案件编号",
@@ -127,7 +125,6 @@ def delete_canned(reply_id: int, context: ConsoleAdminDep, database: DatabaseDep
 
 
 @router.get("/console/unanswered", name="console_unanswered")
-def unanswered_page(request: Request, context: ConsoleAdminDep, database: DatabaseDep) -> Response:
-    with database.session() as session:
-        questions = unanswered(session, limit=SHOWN)
-    return render(request, "console/unanswered.html", context, questions=questions, shown=SHOWN)
+def unanswered_page(context: ConsoleAdminDep) -> Response:
+    """Bookmarks of the old read-only list open the gaps, which group the same questions and act on them."""
+    return RedirectResponse("/console/kb/gaps", status.HTTP_301_MOVED_PERMANENTLY)

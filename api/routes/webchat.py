@@ -20,6 +20,7 @@ from api.schemas.chat import ChatIn, ChatOut, ReplyOut, UpdateOut, UpdatesOut
 from api.templates import STATIC, page
 from bot.channels.web import new_session_id, valid_session_id
 from bot.engine import MENU_KEYS
+from bot.feedback import PAYLOADS as FEEDBACK_PAYLOADS
 from bot.replies import say
 from core import webchat
 from core.logs import mask_user_id
@@ -45,6 +46,7 @@ async def chat_page(request: Request) -> Response:
         "welcome": ReplyOut.of(say("web_welcome.j2")).model_dump(),
         "menu": [{"key": key, "label": MENU_KEYS[key]} for key in PAGE_MENU],
         "poll_seconds": POLL_SECONDS,
+        "feedback": sorted(FEEDBACK_PAYLOADS),
         "endpoints": {name: request.url_for(f"webchat_{name}").path for name in ("send", "updates")},
     }
     response = page(request, "chat.html", config=config)

@@ -73,11 +73,12 @@
       bubble.append(line);
     }
     item.append(bubble);
-    if (entry.buttons && entry.buttons.length) {
+    const choices = (entry.buttons || []).filter((button) => !isRating(button));
+    if (choices.length) {
       const group = element("div", "actions");
       group.setAttribute("role", "group");
       group.setAttribute("aria-label", strings.choices);
-      for (const button of entry.buttons) {
+      for (const button of choices) {
         const node = element("button", "", button.label);
         node.type = "button";
         node.addEventListener("click", () => send({ text: button.payload }, button.label));
@@ -85,12 +86,49 @@
       }
       item.append(group);
     }
+    if (asksRating(entry) && !entry.retired) item.append(ratingGroup(entry));
     list.append(item);
     list.scrollTop = list.scrollHeight;
     return item;
   }
 
+  // 有用 / 没用 rate the worker's latest answer, so a newer answer retires the buttons under older ones.
+  function isRating(button) {
+    return config.feedback.includes(button.payload);
+  }
+
+  function asksRating(entry) {
+    return (entry.buttons || []).some(isRating);
+  }
+
+  function ratingGroup(entry) {
+    const group = element("div", `rate${entry.rated ? " rated" : ""}`);
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", strings.rate);
+    group.append(element("span", "rate-label", entry.rated ? strings.rated : strings.rate));
+    for (const button of entry.buttons.filter(isRating)) {
+      const node = element("button", "", button.label);
+      node.type = "button";
+      node.setAttribute("aria-pressed", String(entry.rated === button.payload));
+      node.disabled = Boolean(entry.rated);
+      node.addEventListener("click", () => {
+        entry.rated = button.payload;
+        store.write(HISTORY, history);
+        group.replaceWith(ratingGroup(entry));
+        send({ text: button.payload }, button.label);
+      });
+      group.append(node);
+    }
+    return group;
+  }
+
+  function retireRatings() {
+    for (const old of history) if (asksRating(old) && !old.rated) old.retired = true;
+    for (const group of list.querySelectorAll(".rate:not(.rated)")) group.remove();
+  }
+
   function show(entry) {
+    if (asksRating(entry)) retireRatings();
     history.push(entry);
     history = history.slice(-KEEP);
     store.write(HISTORY, history);

@@ -24,6 +24,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.feedback import is_feedback
 from bot.gateway import Gateway
 from core.logs import mask_user_id
 from core.messages import Channel, Inbound, InboundKind, Reply
@@ -96,10 +97,13 @@ def messages_for(reply: Reply, remembered: bool) -> list[tuple[str, InlineKeyboa
 
 def keyboard(reply: Reply, remembered: bool) -> InlineKeyboardMarkup | None:
     """Buttons send their payload back; a payload over Telegram's 64 bytes is sent as the button's number,
-    which the engine resolves against the buttons it remembered — so only for `remembered` replies."""
-    buttons = []
+    which the engine resolves against the buttons it remembered — so only for `remembered` replies.
+    有用 / 没用 come last, on a row of their own."""
+    buttons, feedback = [], []
     for number, button in enumerate(reply.buttons, 1):
-        if len(button.payload.encode()) <= CALLBACK_LIMIT:
+        if is_feedback(button):
+            feedback.append(InlineKeyboardButton(button.label, callback_data=button.payload))
+        elif len(button.payload.encode()) <= CALLBACK_LIMIT:
             buttons.append(InlineKeyboardButton(button.label, callback_data=button.payload))
         elif remembered:
             buttons.append(InlineKeyboardButton(button.label, callback_data=str(number)))
@@ -108,6 +112,8 @@ def keyboard(reply: Reply, remembered: bool) -> InlineKeyboardMarkup | None:
     rows = [buttons[start : start + BUTTONS_PER_ROW] for start in range(0, len(buttons), BUTTONS_PER_ROW)]
     if link := reply.absolute_link:
         rows.append([InlineKeyboardButton(render("telegram_link.j2", label=reply.link_label), url=link)])
+    if feedback:
+        rows.append(feedback)
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -3,6 +3,7 @@ to `Inbound`, and replies fitted to what WeChat shows.
 
 WeChat truncates long passive texts and has no buttons, so a reply is cut at a sentence end (with its
 link, when it has one) and its buttons become numbered lines, which the engine understands as choices.
+The 有用 / 没用 buttons are not numbered (the engine does not keep them): a line asks for the word instead.
 """
 
 import hashlib
@@ -20,6 +21,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.messages import BaseMessage
 from wechatpy.utils import check_signature
 
+from bot.feedback import is_feedback
 from core.messages import Channel, Inbound, InboundKind, Reply
 from core.wording import render
 from core.settings import Settings
@@ -164,7 +166,9 @@ def fit(reply: Reply, limit: int = TEXT_LIMIT) -> str:
 
 def _render(reply: Reply, text: str) -> str:
     link = reply.absolute_link
-    return render("wechat_reply.j2", text=text, link=link, link_label=reply.link_label, buttons=reply.buttons)
+    choices = [button for button in reply.buttons if not is_feedback(button)]
+    rate = len(choices) < len(reply.buttons)
+    return render("wechat_reply.j2", text=text, link=link, link_label=reply.link_label, buttons=choices, rate=rate)
 
 
 def _size(text: str) -> int:

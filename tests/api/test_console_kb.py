@@ -5,15 +5,13 @@ draft answers a card's phrasings, publishing with visible build progress, and ro
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
 
-from api.services import Services
 from core import knowledge_base as kb
 from core.kb_items import ItemKind
-from support.console import console_client, csrf, flash, not_found, staffed_app
+from support.console import Site as ServedSite
+from support.console import csrf, flash, not_found, staffed_site
 from support.kb import ARBITRATION_CARD, ARBITRATION_QUESTION, answered_card, wait_until
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
@@ -24,14 +22,7 @@ SUB_NAV = {"/console/kb/statutes": "法规", "/console/kb/cards": "卡片", "/co
            "/console/kb/gaps": "未解答", "/console/kb/feedback": "反馈"}
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        return console_client(self.url, username)
-
+class Site(ServedSite):
     def draft_cards(self) -> dict[str, dict]:
         with self.services.database.session() as session:
             return {row.key: row.data for row in kb.draft_items(session, ItemKind.CARD)}
@@ -45,8 +36,8 @@ class Site:
 def site(tmp_path_factory) -> Iterator[Site]:
     laws = [FIXTURE_LAWS / "示例职工权益条例(2022-01-01).md", FIXTURE_LAWS / "示例调解办法.txt"]
     knowledge = make_knowledge_base(tmp_path_factory.mktemp("console-kb"), laws, FIXTURE_CARDS)
-    with staffed_app(knowledge.settings) as (url, services, _):
-        yield Site(url, services)
+    with staffed_site(knowledge.settings, Site) as site:
+        yield site
 
 
 def card_form(card: dict, token: str, **extra: str) -> dict:

@@ -4,15 +4,13 @@ the assistant answers from, stations with their coordinates checked, every save 
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-import httpx
 import pytest
 
-from api.services import Services
 from core import knowledge_base as kb
 from core.kb_items import ItemKind
-from support.console import console_client, csrf, flash, staffed_app
+from support.console import Site as ServedSite
+from support.console import csrf, flash, staffed_site
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
 POLICY = {
@@ -28,14 +26,7 @@ STATION = {
 }
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        return console_client(self.url, username)
-
+class Site(ServedSite):
     def draft(self, kind: ItemKind) -> dict[str, dict]:
         with self.services.database.session() as session:
             return {row.key: row.data for row in kb.draft_items(session, kind)}
@@ -45,8 +36,8 @@ class Site:
 def site(tmp_path_factory) -> Iterator[Site]:
     laws = [FIXTURE_LAWS / "示例调解办法.txt"]
     knowledge = make_knowledge_base(tmp_path_factory.mktemp("console-kb-items"), laws, FIXTURE_CARDS)
-    with staffed_app(knowledge.settings) as (url, services, _):
-        yield Site(url, services)
+    with staffed_site(knowledge.settings, Site) as site:
+        yield site
 
 
 def field_error(page: str, name: str) -> str:

@@ -5,17 +5,16 @@ and published; each law's versions and what changed between two of them."""
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from api.routes.kb_api import MAX_UPLOAD_BYTES
-from api.services import Services
 from core import knowledge_base as kb
 from core.statute_versions import StatuteVersion
-from support.console import console_client, csrf, flash, staffed_app
+from support.console import Site as ServedSite
+from support.console import csrf, flash, staffed_site
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
 # A made-up regulation written for these tests (not an official text).
@@ -48,14 +47,7 @@ BROKEN = """# 示例编号错乱办法
 """
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-    def client(self, username: str | None = None) -> httpx.Client:
-        return console_client(self.url, username)
-
+class Site(ServedSite):
     def counts(self) -> tuple[int, int]:
         """Statute versions recorded and knowledge versions published."""
         with self.services.database.session() as session:
@@ -67,8 +59,8 @@ class Site:
 def site(tmp_path_factory) -> Iterator[Site]:
     laws = [FIXTURE_LAWS / "示例职工权益条例(2022-01-01).md", FIXTURE_LAWS / "示例调解办法.txt"]
     knowledge = make_knowledge_base(tmp_path_factory.mktemp("console-kb-statutes"), laws, FIXTURE_CARDS)
-    with staffed_app(knowledge.settings) as (url, services, _):
-        yield Site(url, services)
+    with staffed_site(knowledge.settings, Site) as site:
+        yield site
 
 
 def upload(client: httpx.Client, name: str, text: str | bytes, **fields: str) -> httpx.Response:

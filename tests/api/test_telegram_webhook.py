@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 
 from api.app import create_app
 from api.services import Services
+from core.consultations import Consultation
+from core.feedback import Feedback
 from core.idempotency import InboundMessage
 from support.fake_telegram import TOKEN, FakeTelegram, fake_telegram
 from support.knowledge import FIXTURE_CARDS, make_settings
@@ -108,7 +110,7 @@ def test_a_numbered_button_picks_from_the_remembered_buttons(fake: FakeTelegram,
 def test_answer_buttons_offer_the_mediator(fake: FakeTelegram, chat: int) -> None:
     [answer] = say(fake, fake.text(chat, "单位拖着不发工资怎么办"))
     assert "工会可以帮你调解" in answer["text"]
-    assert buttons(answer) == [[("找调解员", "维权求助")]]
+    assert buttons(answer) == [[("找调解员", "维权求助")], [("有用", "有用"), ("没用", "没用")]]
     [pressed] = say(fake, fake.press(chat, answer, "维权求助"))
     [typed] = say(fake, fake.text(chat + 1, "维权求助"))
     assert (pressed["text"], buttons(pressed)) == (typed["text"], buttons(typed))
@@ -185,3 +187,17 @@ def test_group_chats_and_blocked_workers_are_handled_without_errors(fake: FakeTe
     fake.blocked_chats.add(chat)
     assert fake.push(fake.text(chat, "干满一年有没有年假")).status_code == 200
     assert fake.messages_to(chat) == []
+
+
+def test_the_meiyong_button_rates_the_answer_and_is_thanked(bot, fake: FakeTelegram, chat: int) -> None:
+    services = bot[1]
+    [answer] = say(fake, fake.text(chat, "干满一年有没有年假"))
+    assert buttons(answer)[-1] == [("有用", "有用"), ("没用", "没用")]
+    pressing = fake.press(chat, answer, "没用")
+    [thanks] = say(fake, pressing)
+    assert thanks["text"].startswith("谢谢你告诉我们") and pressing["callback_query"]["id"] in fake.answered
+    with services.database.session() as session:
+        rated = session.execute(
+            select(Consultation.question, Feedback.helpful).join(Feedback).where(Consultation.user_id == str(chat))
+        ).all()
+    assert [tuple(row) for row in rated] == [("干满一年有没有年假", False)]

@@ -14,6 +14,8 @@ from api.app import create_app
 from bot.channels.web import WebSender
 from core.messages import Button, Reply
 from core.consultations import Consultation
+from core.feedback import Feedback, feedback_summary
+from core.gaps import gaps
 from support.console import Site, serve_site
 from support.knowledge import make_settings
 from support.server import serving
@@ -21,6 +23,8 @@ from support.server import serving
 COOKIE = "chat_session"
 CITATION = "《示例职工权益条例》第四条"
 JSON = {"content-type": "application/json"}
+RATE_HELPFUL = {"label": "有用", "payload": "有用"}
+RATE_UNHELPFUL = {"label": "没用", "payload": "没用"}
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +88,7 @@ def test_question_gets_the_answer_with_its_citation(visitor: httpx.Client) -> No
     [reply] = body["replies"]
     assert reply["text"].startswith("按示例条例，连续工作满一年的职工每年有带薪休假")
     assert f"1. {CITATION}：“职工连续工作满一年的" in reply["text"]
-    assert reply["buttons"] == [] and reply["link"] is None
+    assert reply["buttons"] == [RATE_HELPFUL, RATE_UNHELPFUL] and reply["link"] is None, "only 有用 / 没用"
     assert body["last_id"] == 0
 
 
@@ -112,7 +116,7 @@ def test_follow_up_buttons_carry_payloads_and_numbers_pick_them(site: Site) -> N
     """Pressing a button sends its payload; typing its number does the same."""
     with site.client() as pressing, site.client() as numbering:
         [reply] = say(pressing, text="单位拖着不发工资怎么办")["replies"]
-        assert reply["buttons"] == [{"label": "找调解员", "payload": "维权求助"}]
+        assert reply["buttons"] == [{"label": "找调解员", "payload": "维权求助"}, RATE_HELPFUL, RATE_UNHELPFUL]
         pressed = texts(say(pressing, text=reply["buttons"][0]["payload"]))
         say(numbering, text="单位拖着不发工资怎么办")
         assert texts(say(numbering, text="1")) == pressed
@@ -249,3 +253,46 @@ def test_outbox_pages_in_order(site: Site, visitor: httpx.Client) -> None:
 def test_bad_cursors_are_422(visitor: httpx.Client, after: str) -> None:
     assert visitor.get("/api/chat/updates", params={"after": after}).status_code == 422
 
+
+
+def feedback_of(site: Site) -> list[tuple[str, str | None, bool]]:
+    """(question, card, helpful) of every rated consultation, oldest first."""
+    with site.services.database.session() as session:
+        rows = session.execute(
+            select(Consultation.question, Consultation.card_id, Feedback.helpful)
+            .join(Feedback, Feedback.consultation_id == Consultation.id)
+            .order_by(Consultation.id)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_feedback_on_an_answer_is_thanked_and_counted_on_its_card(site: Site) -> None:
+    before = feedback_of(site)
+    with site.client() as client:
+        say(client, text="干满一年有没有年假")
+        body = say(client, text=RATE_HELPFUL["payload"])
+        assert texts(body).startswith("谢谢你的反馈！很高兴能帮上忙")
+        assert body["replies"][0]["buttons"] == [], "the thanks asks nothing further"
+        say(client, text="单位拖着不发工资怎么办")
+        assert texts(say(client, text="没用！")).startswith("谢谢你告诉我们"), "typed, with punctuation"
+    rated = feedback_of(site)[len(before):]
+    assert rated == [("干满一年有没有年假", "annual-leave", True), ("单位拖着不发工资怎么办", "overdue-pay", False)]
+    with site.services.database.session() as session:
+        assert "单位拖着不发工资怎么办" in [gap.question for gap in gaps(session)], "没用 feeds the gaps"
+        assert feedback_summary(session).cards[0].card_id == "overdue-pay", "most unhelpful first"
+
+
+def test_feedback_without_an_answer_to_rate_is_an_ordinary_message(site: Site) -> None:
+    before = feedback_of(site)
+    with site.client() as client, site.client() as reference:
+        assert texts(say(client, text="没用")) == texts(say(reference, text="没用")), "what the engine says"
+        say(client, text="维权求助")  # a form, not an answer: nothing asks for feedback
+        assert all(RATE_HELPFUL not in reply["buttons"] for reply in say(client, text="张三")["replies"])
+    assert feedback_of(site) == before
+
+
+def test_an_answer_that_could_not_answer_asks_no_feedback(site: Site) -> None:
+    """It is a gap already; 有用 / 没用 under an apology would only puzzle the worker."""
+    with site.client() as client:
+        [reply] = say(client, text="食堂的菜太咸了找谁反映")["replies"]
+        assert reply["text"].startswith("抱歉，这个问题我暂时回答不了") and reply["buttons"] == []

@@ -16,10 +16,11 @@ from bot.channels.web import new_session_id
 from core.consultations import record_consultation
 from core.conversations import load_conversation
 from core.events import Event, Registrant, check_in, register
+from core.feedback import give_feedback
 from core.members import Application, apply, approve
 from core.tickets import Category, Deadline, Intake, Outcome, assign, close, open_ticket, rate
 from core.transcript import Author, record_line
-from core.users import User
+from core.users import Role, User, set_role
 from support.browser import (  # noqa: F401 (fixtures)
     VIEWPORTS,
     Browsing,
@@ -60,6 +61,8 @@ def _fill(site: Site) -> None:
     chat = ((Author.WORKER, "单位拖着不发工资怎么办"), (Author.BOT, "可以先找调解员帮忙，要我帮你提交吗？"),
             (Author.WORKER, "确认提交"))
     with services.database.session() as session:
+        set_role(session, "boss", "li", Role.ADMIN)  # an entry with before/after in the audit log
+        set_role(session, "boss", "li", Role.MEDIATOR)
         wang, boss = session.get(User, site.ids["wang"]), session.get(User, site.ids["boss"])
         unclaimed = open_ticket(session, _intake(new_session_id(), LONG_EMPLOYER, "13812345678"), deadline)
         unclaimed.worker_name = "刘师傅"
@@ -81,6 +84,9 @@ def _fill(site: Site) -> None:
         for number in range(1, 4):
             question = f"外地户口在天津交社保，退休时养老金怎么转回老家？第{number}次问"
             record_consultation(session, "web", "visitor", question, None, False)
+        rated = record_consultation(session, "web", "visitor", "单位拖着不发工资怎么办", "overdue-pay", True)
+        session.flush()
+        give_feedback(session, rated.id, helpful=False)
     services.casework.reply(site.case_id, site.ids["wang"], "您好，我是工会调解员王调解，明天上午给您打电话。")
     with services.database.session() as session:
         event = Event(title=LONG_EVENT, kind="skills", starts_at=now + timedelta(days=7), capacity=2,
@@ -132,7 +138,11 @@ def pages(site: Site) -> dict[str, tuple[str, str, str]]:
         "event-form": ("boss", "/console/events/new", "新建活动"),
         "event-registrations": ("boss", f"/console/events/{site.event_id}", "报名名单（按报名先后）"),
         "canned": ("boss", "/console/canned", "常用回复"),
-        "unanswered": ("boss", "/console/unanswered", "未解答问题"),
+        "gaps": ("boss", "/console/kb/gaps", "未解答问题"),
+        "hit-test": ("boss", "/console/kb/hit-test?q=单位拖着不发工资怎么办", "命中测试"),
+        "feedback": ("boss", "/console/kb/feedback", "职工反馈"),
+        "users": ("boss", "/console/users", "用户管理"),
+        "audit": ("boss", "/console/audit", "审计日志"),
     }
 
 

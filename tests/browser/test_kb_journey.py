@@ -6,13 +6,11 @@ desk (1366×768): it fits the window, every button is readable, and a screenshot
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from api.services import Services
 from knowledge.importer import import_statutes
 from support.browser import (  # noqa: F401 (fixtures)
     VIEWPORTS,
@@ -24,7 +22,8 @@ from support.browser import (  # noqa: F401 (fixtures)
     scrolls_sideways,
     unreadable,
 )
-from support.console import PASSWORD, staffed_app
+from support.console import Site
+from support.console import PASSWORD, staffed_site
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
 pytestmark = pytest.mark.browser
@@ -50,20 +49,14 @@ ARTICLE = f"《{LAW}》第三条"
 BUILD = 60_000  # a publish reaches the index within seconds; generous for a loaded machine
 
 
-@dataclass
-class Site:
-    url: str
-    services: Services
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
     laws = [FIXTURE_LAWS / "示例职工权益条例(2020-05-01).md", FIXTURE_LAWS / "示例调解办法.txt"]
     knowledge = make_knowledge_base(tmp_path_factory.mktemp("kb-journey"), laws, FIXTURE_CARDS)
     # A second version of one law, so its page has something to compare.
     import_statutes(knowledge.database, [FIXTURE_LAWS / "示例职工权益条例(2022-01-01).md"], actor="boss")
-    with staffed_app(knowledge.settings) as (url, services, _):
-        yield Site(url, services)
+    with staffed_site(knowledge.settings, Site) as site:
+        yield site
 
 
 def logged_in(browsing: Browsing, site: Site, username: str, viewport: str = "desk") -> Page:

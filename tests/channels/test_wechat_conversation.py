@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from api.services import Services
 from core.consultations import Consultation
+from core.feedback import Feedback
 from support.cases import assigned_case
 from support.fake_wechat_api import fake_wechat_api, openid
 from support.knowledge import FIXTURE_CARDS, make_settings
@@ -56,7 +57,8 @@ def test_question_gets_the_answer_with_its_citation_encrypted(account: WeChatSim
 def test_buttons_are_numbered_and_a_number_picks_one(account: WeChatSimulator, user: str) -> None:
     answer = account.text(user, "单位拖着不发工资怎么办").content
     assert "工会可以帮你调解" in answer
-    assert answer.endswith("回复数字：\n1. 找调解员")
+    assert "回复数字：\n1. 找调解员\n\n" in answer, "有用 / 没用 are not numbered"
+    assert answer.endswith("回复“有用”或“没用”告诉我们。")
     assert account.text(user, "1").content == account.text(openid(f"{user}-typed"), "维权求助").content
 
 
@@ -110,3 +112,30 @@ def test_while_a_mediator_holds_the_conversation_the_bot_only_acknowledges(runni
     assert account.text(user, "好的，公司说下周发").content == "收到，已转给调解员周调解，请稍候，回复会发到这里。"
     quiet = account.text(user, "您看怎么办")
     assert (quiet.response.status_code, quiet.response.text, quiet.reply) == (200, "success", None)
+
+
+def rated(services: Services, user: str) -> list[tuple[str, bool]]:
+    with services.database.session() as session:
+        rows = session.execute(
+            select(Consultation.question, Feedback.helpful).join(Feedback).where(Consultation.user_id == user)
+        )
+        return [tuple(row) for row in rows]
+
+
+def test_a_reply_of_meiyong_rates_the_answer_and_is_thanked(running, user: str) -> None:
+    services, account = running
+    answer = account.text(user, "干满一年有没有年假").content
+    assert answer.endswith("这条回答对你有帮助吗？回复“有用”或“没用”告诉我们。")
+    assert account.text(user, "没用").content.startswith("谢谢你告诉我们，我们会尽快把这个问题补充完善")
+    assert rated(services, user) == [("干满一年有没有年假", False)]
+    assert account.text(user, "有用。").content.startswith("谢谢你的反馈！"), "a changed mind: the latest word"
+    assert rated(services, user) == [("干满一年有没有年假", True)]
+
+
+def test_meiyong_to_a_mediator_reaches_the_mediator_not_the_feedback(running, user: str) -> None:
+    services, account = running
+    account.text(user, "干满一年有没有年假")
+    ids = assigned_case(services.database, "wechat", user, f"m-{user}", "吴调解")
+    assert services.casework.reply(*ids, "您可以先和单位人事再沟通一次。").delivered
+    assert account.text(user, "没用").content == "收到，已转给调解员吴调解，请稍候，回复会发到这里。"
+    assert rated(services, user) == []
