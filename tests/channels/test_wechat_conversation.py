@@ -80,7 +80,7 @@ def test_menu_click_stations_asks_where_then_lists_stations(account: WeChatSimul
 
 def test_shared_location_lists_the_nearest_stations(account: WeChatSimulator, user: str) -> None:
     listing = account.location(user, 39.0352, 117.7905, "天津港东疆").content
-    assert listing.startswith("离你最近的服务站：")
+    assert listing.startswith("离你最近的服务站是")
     assert "1. 东疆职工服务中心（示例）（约0.0公里）" in listing
     assert "地址：" in listing and "时间：" in listing
 
