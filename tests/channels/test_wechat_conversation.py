@@ -110,3 +110,13 @@ def test_while_a_mediator_holds_the_conversation_the_bot_only_acknowledges(runni
     assert account.text(user, "好的，公司说下周发").content == "收到，已转给调解员周调解，请稍候，回复会发到这里。"
     quiet = account.text(user, "您看怎么办")
     assert (quiet.response.status_code, quiet.response.text, quiet.reply) == (200, "success", None)
+
+
+def test_a_passive_reply_quotes_at_most_two_articles_and_lists_the_rest_for_full_text(
+    account: WeChatSimulator, user: str
+) -> None:
+    answer = account.text(user, "单位拖着不发工资怎么办？另外年假有几天").content
+    assert "1. 《示例职工权益条例》第三条：“单位应当每月按时足额发放工资" in answer
+    assert "3. 《示例职工权益条例》第四条（原文3）" in answer
+    assert answer.count("：“") <= 2, "at most two articles are quoted"
+    assert "职工连续工作满一年的，每年享有带薪休假七天" in account.text(user, "原文3").content
