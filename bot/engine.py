@@ -22,6 +22,7 @@ from core.tickets import Deadline, Ticket
 from core.transcript import Author, record_line
 from bot.assistant import Assistant
 from bot.flows.base import Flow, Turn
+from bot.flows.calculator import CalculatorForm
 from bot.flows.cases import CasesFlow
 from bot.flows.dispute import DisputeForm
 from bot.flows.events import EventSignUpForm, EventsFlow, RegistrationsFlow
@@ -48,6 +49,7 @@ FLOW_INTENTS = {
     Intent.EVENTS: EventsFlow.name,
     Intent.JOIN: JoinForm.name,
     Intent.STATIONS: StationsFlow.name,
+    Intent.CALCULATOR: CalculatorForm.name,
     Intent.MY_CASES: CasesFlow.name,
     Intent.MY_MEMBERSHIP: MembershipStatusFlow.name,
     Intent.MY_REGISTRATIONS: RegistrationsFlow.name,
@@ -168,7 +170,12 @@ class Engine:
         record_consultation(
             turn.session, turn.message.channel, turn.message.user_id, turn.text, answer.card_id, answer.confident
         )
-        turn.conversation.remember(citations=[source.passage_id for source in answer.quoted], topic=answer.topic)
+        turn.conversation.remember(
+            citations=[source.passage_id for source in answer.quoted],
+            topic=answer.topic,
+            # The calculator it offers takes the facts the question gave (wage, dates) rather than asking again.
+            asked=turn.text if answer.calculator else None,
+        )
         return answer_reply(answer, dispute=is_dispute(turn.text), channel=turn.message.channel)
 
     def _full_text(self, turn: Turn) -> Reply:
@@ -215,7 +222,8 @@ def build_engine(
         settings.working_day_ends,
     )
     sign_up = EventSignUpForm(settings.timezone)
-    forms = [DisputeForm(deadline, notify), JoinForm(), sign_up]
+    calculator = CalculatorForm(settings.timezone, settings.average_monthly_wage, settings.average_monthly_wage_year)
+    forms = [DisputeForm(deadline, notify), JoinForm(), sign_up, calculator]
     others: list[Flow] = [
         stations_flow,
         CasesFlow(),
