@@ -95,6 +95,7 @@ POLICY_TENTATIVE = 0.2
 POLICY_MARGIN = 0.1
 UNION_POLICY_MARGIN = 0.25
 UNION_TOPIC = "union"
+UNION_WORD = "工会"
 OTHER_PARTS = 1
 CALCULATOR_ARTICLES = frozenset({("劳动合同法", 40), ("劳动合同法", 46), ("劳动合同法", 47), ("劳动合同法", 82), ("劳动合同法", 87)})
 """A card resting on these is about what the compensation calculator computes."""
@@ -114,7 +115,7 @@ def compose(result: SearchResult) -> Answer:
     """
     card = _usable_card(result)
     policy = _usable_policy(result)
-    if policy is not None and (card is None or policy.confidence >= card.confidence - _margin(card)):
+    if policy is not None and (card is None or policy.confidence >= card.confidence - _margin(result, card)):
         return _from_policy(result, policy)
     if card is not None:
         return _from_card(result, card.passage, confident=result.coverage >= CONFIDENT_COVERAGE)
@@ -154,9 +155,11 @@ def _names_station(question: str) -> bool:
     return any(phrase in question for phrases in kinds for phrase in phrases)
 
 
-def _margin(card: Hit) -> float:
-    """A card about the union as an organisation (its law) gives way more readily to the union's own rules."""
-    return UNION_POLICY_MARGIN if card.passage.meta.get("topic") == UNION_TOPIC else POLICY_MARGIN
+def _margin(result: SearchResult, card: Hit) -> float:
+    """A question that names the union, or a card about the union as an organisation (its law), gives way more
+    readily to the union's own rules: the worker is asking what the union does."""
+    about_union = card.passage.meta.get("topic") == UNION_TOPIC or UNION_WORD in result.question
+    return UNION_POLICY_MARGIN if about_union else POLICY_MARGIN
 
 
 def _from_card(result: SearchResult, card: Passage, confident: bool) -> Answer:

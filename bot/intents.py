@@ -57,6 +57,11 @@ SHORT_COMMANDS: tuple[tuple[Intent, tuple[str, ...]], ...] = (
     (Intent.LEGAL, ("法律咨询", "咨询法律", "问法律")),
 )
 
+# A short message asking about these ("会员卡能干啥用", "技能比赛有啥奖励") is a question the union's policies
+# answer, not the command its keyword names; the answer offers the same next step.
+ANSWERABLE = frozenset({Intent.JOIN, Intent.EVENTS, Intent.MY_MEMBERSHIP, Intent.MY_REGISTRATIONS})
+QUESTION_WORDS = ("啥", "什么", "怎么", "咋", "吗", "能不能", "可不可以", "多少", "哪", "几", "为什么", "是不是", "有没有", "不")
+
 # Signs that the worker is in a dispute a mediator could take up.
 DISPUTE_SIGNALS = (
     "欠薪", "拖欠", "不发工资", "没发工资", "不给工资", "工资没发", "克扣", "扣工资", "不给钱",
@@ -86,7 +91,10 @@ def classify(text: str) -> Intent:
     if is_station_command(words):
         return Intent.STATIONS
     if len(words) <= SHORT:
+        asking = any(word in words for word in QUESTION_WORDS)
         for intent, keywords in SHORT_COMMANDS:
+            if asking and intent in ANSWERABLE and words not in keywords:
+                continue
             if any(keyword in words for keyword in keywords):
                 return intent
         if any(words.startswith(g) for g in GREETINGS) and len(words) <= 6:

@@ -104,3 +104,14 @@ def test_stations_come_from_the_published_knowledge_version(tmp_path: Path) -> N
     said = chat.say("静海附近哪能歇脚")
     assert said.startswith("离“静海区”最近的服务站是静海职工驿站") and "022-6000-0999" in said
     assert "12351" not in said
+
+
+def test_a_short_question_about_a_service_is_answered_not_taken_for_its_command(make_chat) -> None:
+    said = make_chat().say("有了会员卡到底能干啥用")
+    assert "《入会须知》·会员服务卡" in said and "还没有" not in said
+    assert "你现在的工作是哪一种" in make_chat(user="join-command").say("入会"), "the bare command still starts joining"
+
+
+def test_calculation_words_start_the_calculator_but_injury_compensation_does_not(make_chat) -> None:
+    assert "月工资" in make_chat().say("赔偿金能拿多少")
+    assert "月工资" not in make_chat(user="injury").say("工伤赔偿能拿多少")
