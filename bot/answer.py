@@ -93,6 +93,7 @@ RELATED_ARTICLES = 2
 POLICY_CONFIDENT = 0.3
 POLICY_TENTATIVE = 0.2
 POLICY_MARGIN = 0.1
+EXACT_COVERAGE = 0.9
 UNION_POLICY_MARGIN = 0.25
 UNION_TOPIC = "union"
 UNION_WORD = "工会"
@@ -115,7 +116,7 @@ def compose(result: SearchResult) -> Answer:
     """
     card = _usable_card(result)
     policy = _usable_policy(result)
-    if policy is not None and (card is None or policy.confidence >= card.confidence - _margin(result, card)):
+    if policy is not None and (card is None or policy.confidence >= _strength(result, card) - _margin(result, card)):
         return _from_policy(result, policy)
     if card is not None:
         return _from_card(result, card.passage, confident=result.coverage >= CONFIDENT_COVERAGE)
@@ -153,6 +154,12 @@ def _pairs(text: str) -> set[str]:
 def _names_station(question: str) -> bool:
     kinds = bundled_station_words().kinds.values()
     return any(phrase in question for phrases in kinds for phrase in phrases)
+
+
+def _strength(result: SearchResult, card: Hit) -> float:
+    """The card's confidence; a card carrying every word the worker used (one of its own phrasings) is an exact
+    match, however many implied statutory terms it lacks."""
+    return max(card.confidence, result.coverage) if result.coverage >= EXACT_COVERAGE else card.confidence
 
 
 def _margin(result: SearchResult, card: Hit) -> float:

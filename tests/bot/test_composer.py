@@ -6,7 +6,7 @@ import pytest
 
 from bot.assistant import format_answer
 from bot.answer import Basis, compose
-from index.search import Retriever
+from index.search import Retriever, SearchResult
 from index.synonyms import SynonymMap
 from index.tokenizer import Tokenizer
 from knowledge.cards import Action
@@ -66,16 +66,20 @@ def test_union_service_question_is_answered_from_the_policy_section(retriever: R
 
 
 def test_a_policy_section_beats_a_card_only_when_nearly_as_confident(retriever: Retriever) -> None:
-    result = retriever.search("单位拖着不发工资怎么办")
+    result = retriever.search("工资一直拖着不发")
     card = result.cards[0]
+    assert result.coverage < 0.9, "not one of the card's own phrasings"
     section = retriever.search("会员服务卡丢了补办要钱吗").policies[0]
 
-    def with_section(confidence: float) -> Basis:
-        return compose(replace(result, policies=[replace(section, confidence=confidence)])).basis
+    def with_section(confidence: float, on: SearchResult = result) -> Basis:
+        return compose(replace(on, policies=[replace(section, confidence=confidence)])).basis
 
     assert with_section(card.confidence - 0.05) is Basis.POLICY
     assert with_section(card.confidence - 0.2) is Basis.CARD
     assert with_section(0.1) is Basis.CARD, "a weak section never answers"
+    exact = retriever.search("单位拖着不发工资怎么办")
+    assert exact.coverage >= 0.9
+    assert with_section(exact.cards[0].confidence + 0.1, exact) is Basis.CARD, "one of the card's own phrasings"
 
 
 def test_a_two_part_question_is_answered_from_two_cards(retriever: Retriever) -> None:
