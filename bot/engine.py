@@ -2,7 +2,8 @@
 
 Routing order: a mediator's open conversation (the bot only acknowledges), platform events (subscribe,
 media, location, menu), a number chosen from the last buttons, 取消, the active flow, an old button
-of a form already submitted, commands and small talk, and finally the question for retrieval.
+of a form already submitted, commands and small talk, a question asking for a station (the station
+finder), and finally the question for retrieval.
 """
 
 from collections.abc import Callable
@@ -21,18 +22,17 @@ from core.tickets import Deadline, Ticket
 from core.transcript import Author, record_line
 from bot.assistant import Assistant
 from bot.flows.base import Flow, Turn
+from bot.flows.calculator import CalculatorForm
 from bot.flows.cases import CasesFlow
 from bot.flows.dispute import DisputeForm
 from bot.flows.events import EventSignUpForm, EventsFlow, RegistrationsFlow
 from bot.flows.join import JoinForm, MembershipStatusFlow
 from bot.flows.rating import RatingFlow
-from bot.flows.stations import StationsFlow
+from bot.flows.stations import ServedStations, StationsFlow
 from bot.forms import SubmittedForms
 from bot.intents import Intent, classify, compact, full_text_index, is_dispute
 from bot.replies import MENU, answer_reply, say
 from index.passages import article_id, citation_label
-from knowledge.places import Gazetteer, load_places, station_places
-from knowledge.stations import load_stations
 
 MENU_KEYS = {
     "LEGAL": "法律咨询",
@@ -49,6 +49,7 @@ FLOW_INTENTS = {
     Intent.EVENTS: EventsFlow.name,
     Intent.JOIN: JoinForm.name,
     Intent.STATIONS: StationsFlow.name,
+    Intent.CALCULATOR: CalculatorForm.name,
     Intent.MY_CASES: CasesFlow.name,
     Intent.MY_MEMBERSHIP: MembershipStatusFlow.name,
     Intent.MY_REGISTRATIONS: RegistrationsFlow.name,
@@ -159,6 +160,9 @@ class Engine:
             return [say(SIMPLE[intent], MENU if intent is Intent.HELP else ())]
         if intent is Intent.FULL_TEXT:
             return [self._full_text(turn)]
+        request = self.stations.request(turn.text)
+        if request is not None:
+            return self.stations.answer(turn, request)
         return [self._answer(turn)]
 
     def _answer(self, turn: Turn) -> Reply:
@@ -166,21 +170,35 @@ class Engine:
         record_consultation(
             turn.session, turn.message.channel, turn.message.user_id, turn.text, answer.card_id, answer.confident
         )
-        turn.conversation.remember(citations=[[c.law, c.number] for c in answer.citations], topic=answer.topic)
-        return answer_reply(answer, dispute=is_dispute(turn.text))
+        turn.conversation.remember(
+            citations=[source.passage_id for source in answer.quoted],
+            topic=answer.topic,
+            # The calculator it offers takes the facts the question gave (wage, dates) rather than asking again.
+            asked=turn.text if answer.calculator else None,
+        )
+        return answer_reply(answer, dispute=is_dispute(turn.text), channel=turn.message.channel)
 
     def _full_text(self, turn: Turn) -> Reply:
-        citations = turn.conversation.context.get("citations") or []
+        """The whole of a source the last answer numbered: an article, or a policy section with its steps."""
+        sources = turn.conversation.context.get("citations") or []
         number = full_text_index(turn.text) or 0
-        if not 1 <= number <= len(citations):
-            return say("full_text_missing.j2", has_citations=bool(citations), count=len(citations))
-        law, article = citations[number - 1]
-        passage = self.assistant.holder.get().by_id.get(article_id(law, article))
-        label = citation_label(law, article)
+        if not 1 <= number <= len(sources):
+            return say("full_text_missing.j2", has_citations=bool(sources), count=len(sources))
+        chosen = sources[number - 1]
+        # Conversations saved before policies were quoted hold [law, article] pairs.
+        passage_id = chosen if isinstance(chosen, str) else article_id(*chosen)
+        passage = self.assistant.holder.get().by_id.get(passage_id)
+        if passage_id.startswith("policy:"):
+            if passage is None:
+                return say("full_text_missing.j2", has_citations=True, count=len(sources))
+            return say("full_text_section.j2", section=passage)
+        law, article = passage_id.removeprefix("article:").rsplit(":", 1)
+        number_only = int(article.split("-")[0])
+        label = citation_label(law, number_only)
         if passage is None:
             return say("full_text_not_imported.j2", label=label)
         text = say("full_text.j2", label=label, text=passage.text).text
-        return Reply(text, link=self._article_link(law, article), link_label="查看条文")
+        return Reply(text, link=self._article_link(law, number_only), link_label="查看条文")
 
     def _article_link(self, law: str, article: int) -> str:
         """A page with the whole article, for channels that must shorten long texts. Without a public
@@ -196,8 +214,7 @@ def build_engine(
     promoted: Callable[[list[int]], None] = lambda registration_ids: None,
 ) -> Engine:
     """The engine with every flow. `notify` hears of new cases, `promoted` of waitlist promotions."""
-    stations = load_stations(settings.stations_file)
-    stations_flow = StationsFlow(stations, Gazetteer(load_places() + station_places(stations)))
+    stations_flow = StationsFlow(ServedStations(assistant.holder.get).get)
     deadline = Deadline(
         settings.first_response_working_days,
         settings.timezone,
@@ -205,7 +222,8 @@ def build_engine(
         settings.working_day_ends,
     )
     sign_up = EventSignUpForm(settings.timezone)
-    forms = [DisputeForm(deadline, notify), JoinForm(), sign_up]
+    calculator = CalculatorForm(settings.timezone, settings.average_monthly_wage, settings.average_monthly_wage_year)
+    forms = [DisputeForm(deadline, notify), JoinForm(), sign_up, calculator]
     others: list[Flow] = [
         stations_flow,
         CasesFlow(),

@@ -89,7 +89,8 @@ class Form(Generic[State]):
     name: str
     state: type[State]
     fields: tuple[Field[State], ...]
-    consent: str
+    consent: str | None
+    """None for a form that stores nothing personal (the calculator): no consent is asked."""
     declined: str
     summary: str
 
@@ -103,8 +104,10 @@ class Form(Generic[State]):
         return self.begin(turn, self.state())
 
     def begin(self, turn: Turn, state: State) -> list[Reply]:
+        """Fields already filled (facts the worker gave in the question) are not asked again."""
         turn.conversation.remember(submitted=None)
-        return self._next(turn, state, Progress())
+        given = [f.name for f in self.fields if getattr(state, f.name) is not None]
+        return self._next(turn, state, Progress(answered=given, consented=self.consent is None))
 
     def handle(self, turn: Turn) -> list[Reply]:
         try:

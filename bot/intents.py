@@ -29,13 +29,21 @@ class Intent(StrEnum):
     MY_MEMBERSHIP = "my_membership"
     MY_REGISTRATIONS = "my_registrations"
     FULL_TEXT = "full_text"
+    CALCULATOR = "calculator"
     QUESTION = "question"
 
 
 CANCEL_WORDS = ("取消", "退出", "不办了", "算了")
 GREETINGS = ("你好", "您好", "在吗", "在不在", "哈喽", "嗨", "hi", "hello", "早上好", "下午好", "晚上好", "有人吗")
 THANKS = ("谢谢", "感谢", "多谢", "辛苦了", "thank")
-STATION_WORDS = ("服务站", "驿站", "服务中心", "职工之家", "司机之家", "站点", "一公里服务圈")
+STATION_WORDS = ("服务站点", "服务站", "驿站", "服务中心", "职工之家", "司机之家", "站点", "一公里服务圈")
+# What may surround a station word in a message that only asks for stations ("附近的服务站", "找驿站");
+# anything more ("驿站几点开门", "东疆附近有服务站吗") is a question, for the station finder or retrieval.
+STATION_COMMAND = re.compile(r"^(?:我要|我想|想|帮我|请|找|查|查询|看看|附近|最近|周边|的|有|个|一下|在哪|哪里|哪儿|哪|吗|呢)*$")
+CALCULATOR_WORDS = ("算补偿", "算赔偿", "补偿计算", "赔偿计算", "计算补偿", "计算赔偿", "补偿金计算", "算算补偿", "算一下补偿",
+                    "算一算补偿", "算算赔偿", "算一下赔偿")
+INJURY_WORDS = ("工伤", "伤残", "受伤", "事故", "车祸", "职业病", "死亡", "工亡")
+CALCULATOR_AMOUNT = re.compile(r"(?:补偿|赔偿)(?:金)?(?:能|该|应该|可以)?(?:拿|给|赔|有|是)?多少")
 
 # Checked in order; the first intent whose word appears in a short message wins.
 SHORT_COMMANDS: tuple[tuple[Intent, tuple[str, ...]], ...] = (
@@ -48,6 +56,11 @@ SHORT_COMMANDS: tuple[tuple[Intent, tuple[str, ...]], ...] = (
     (Intent.EVENTS, ("活动报名", "活动", "报名", "比赛", "竞赛")),
     (Intent.LEGAL, ("法律咨询", "咨询法律", "问法律")),
 )
+
+# A short message asking about these ("会员卡能干啥用", "技能比赛有啥奖励") is a question the union's policies
+# answer, not the command its keyword names; the answer offers the same next step.
+ANSWERABLE = frozenset({Intent.JOIN, Intent.EVENTS, Intent.MY_MEMBERSHIP, Intent.MY_REGISTRATIONS})
+QUESTION_WORDS = ("啥", "什么", "怎么", "咋", "吗", "能不能", "可不可以", "多少", "哪", "几", "为什么", "是不是", "有没有", "不")
 
 # Signs that the worker is in a dispute a mediator could take up.
 DISPUTE_SIGNALS = (
@@ -73,10 +86,15 @@ def classify(text: str) -> Intent:
         return Intent.CANCEL
     if FULL_TEXT.match(words):
         return Intent.FULL_TEXT
-    if any(word in words for word in STATION_WORDS):
+    if is_calculation(words):
+        return Intent.CALCULATOR
+    if is_station_command(words):
         return Intent.STATIONS
     if len(words) <= SHORT:
+        asking = any(word in words for word in QUESTION_WORDS)
         for intent, keywords in SHORT_COMMANDS:
+            if asking and intent in ANSWERABLE and words not in keywords:
+                continue
             if any(keyword in words for keyword in keywords):
                 return intent
         if any(words.startswith(g) for g in GREETINGS) and len(words) <= 6:
@@ -84,6 +102,22 @@ def classify(text: str) -> Intent:
         if any(t in words for t in THANKS):
             return Intent.THANKS
     return Intent.QUESTION
+
+
+def is_calculation(words: str) -> bool:
+    """Asking to work out severance or compensation for a contract that ended (not injury compensation,
+    which the calculator does not compute)."""
+    if any(word in words for word in INJURY_WORDS):
+        return False
+    return any(word in words for word in CALCULATOR_WORDS) or bool(CALCULATOR_AMOUNT.search(words))
+
+
+def is_station_command(words: str) -> bool:
+    """A message that only asks for stations: a station word with at most a few words of looking for one."""
+    for word in STATION_WORDS:
+        if word in words:
+            return bool(STATION_COMMAND.match(words.replace(word, "", 1)))
+    return False
 
 
 def full_text_index(text: str) -> int | None:

@@ -1,14 +1,19 @@
 """Building replies: template text plus the buttons for the next steps."""
 
 from bot.answer import Answer
-from core.messages import Button, Reply
+from core.messages import Button, Channel, Reply
 from core.wording import render
 from knowledge.cards import Action
 
-CHAT_CITATIONS = 3
+EXCERPTS = 3
+EXCERPTS_BY_CHANNEL = {Channel.WECHAT: 2}
+"""Sources quoted with an excerpt; the rest are listed by name (原文N shows any in full). A WeChat passive
+reply is one short text, so it quotes at most two."""
+LISTED = 6
 EXCERPT = 40
 
 MEDIATOR = Button("找调解员", "维权求助")
+CALCULATOR = Button("算算补偿", "算补偿")
 ACTION_BUTTONS = {
     Action.MEDIATION: MEDIATOR,
     Action.STATIONS: Button("附近服务站", "服务站点"),
@@ -27,16 +32,19 @@ def say(template: str, buttons: tuple[Button, ...] = (), /, **context: object) -
     return Reply(render(template, **context), buttons)
 
 
-def answer_reply(answer: Answer, dispute: bool) -> Reply:
-    """The compact chat form: a few citations with short excerpts, full text on request."""
+def answer_reply(answer: Answer, dispute: bool, channel: Channel | None = None) -> Reply:
+    """The compact chat form: the answer, its sources with short excerpts, full text on request."""
     offer_mediation = dispute or answer.action is Action.MEDIATION
-    buttons = [ACTION_BUTTONS[answer.action]] if answer.action else []
+    buttons = [CALCULATOR] if answer.calculator else []
+    if answer.action:
+        buttons.append(ACTION_BUTTONS[answer.action])
     if offer_mediation and MEDIATOR not in buttons:
         buttons.append(MEDIATOR)
     text = render(
         "chat_answer.j2",
         answer=answer,
-        citations=answer.citations[:CHAT_CITATIONS],
+        quoted=answer.quoted[:LISTED],
+        excerpts=EXCERPTS_BY_CHANNEL.get(channel, EXCERPTS) if channel else EXCERPTS,
         excerpt=EXCERPT,
         offer_mediation=offer_mediation,
     )

@@ -1,6 +1,7 @@
 """All configuration, validated in one place (environment variables or `.env`)."""
 
 from datetime import date, time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,6 +68,14 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str = Field("", description="Checked against X-Telegram-Bot-Api-Secret-Token")
     conversation_idle_minutes: int = Field(30, gt=0, description="A flow left idle this long is dropped")
+
+    average_monthly_wage: Decimal = Field(
+        Decimal(9000),
+        gt=0,
+        description="Local average monthly wage of the year below (yuan): the compensation calculator's high-earner "
+        "cap (3x, 12 years). The default is a placeholder the federation must confirm against the published figure",
+    )
+    average_monthly_wage_year: int = Field(2023, ge=2000, le=2100, description="The year that average is for")
 
     @field_validator("data_dir")
     @classmethod

@@ -86,7 +86,7 @@ def test_nearest_station_from_a_place_name(chat: Transcript) -> None:
 
 def test_nearest_station_from_a_shared_location(chat: Transcript) -> None:
     said = chat.location(39.1420, 117.3830)
-    assert said.startswith("离你最近的服务站：") and "公里" in said
+    assert said.startswith("离你最近的服务站是") and "公里" in said
     assert "机场" in said.split("\n")[2] or "空港" in said.split("\n")[2]
 
 

@@ -82,7 +82,7 @@ def test_menu_click_stations_asks_where_then_lists_stations(account: WeChatSimul
 
 def test_shared_location_lists_the_nearest_stations(account: WeChatSimulator, user: str) -> None:
     listing = account.location(user, 39.0352, 117.7905, "天津港东疆").content
-    assert listing.startswith("离你最近的服务站：")
+    assert listing.startswith("离你最近的服务站是")
     assert "1. 东疆职工服务中心（示例）（约0.0公里）" in listing
     assert "地址：" in listing and "时间：" in listing
 
@@ -139,3 +139,13 @@ def test_meiyong_to_a_mediator_reaches_the_mediator_not_the_feedback(running, us
     assert services.casework.reply(*ids, "您可以先和单位人事再沟通一次。").delivered
     assert account.text(user, "没用").content == "收到，已转给调解员吴调解，请稍候，回复会发到这里。"
     assert rated(services, user) == []
+
+
+def test_a_passive_reply_quotes_at_most_two_articles_and_lists_the_rest_for_full_text(
+    account: WeChatSimulator, user: str
+) -> None:
+    answer = account.text(user, "单位拖着不发工资怎么办？另外年假有几天").content
+    assert "1. 《示例职工权益条例》第三条：“单位应当每月按时足额发放工资" in answer
+    assert "3. 《示例职工权益条例》第四条（原文3）" in answer
+    assert answer.count("：“") <= 2, "at most two articles are quoted"
+    assert "职工连续工作满一年的，每年享有带薪休假七天" in account.text(user, "原文3").content
