@@ -97,7 +97,7 @@ def test_pressing_a_button_runs_its_payload_and_answers_the_query(fake: FakeTele
     assert asked["text"].startswith("请发送你的位置")
     assert stations["callback_query"]["id"] in fake.answered
     [listed] = say(fake, fake.text(chat, "东疆"))
-    assert listed["text"].startswith("离“东疆”最近的服务站：")
+    assert listed["text"].startswith("离“东疆”最近的服务站是东疆职工服务中心（示例）")
 
 
 def test_a_numbered_button_picks_from_the_remembered_buttons(fake: FakeTelegram, chat: int) -> None:
@@ -118,7 +118,7 @@ def test_answer_buttons_offer_the_mediator(fake: FakeTelegram, chat: int) -> Non
 
 def test_shared_location_lists_the_nearest_stations(fake: FakeTelegram, chat: int) -> None:
     [message] = say(fake, fake.location(chat, *DONGJIANG))
-    assert message["text"].startswith("离你最近的服务站：\n\n1. 东疆职工服务中心（示例）（约0.0公里）")
+    assert message["text"].startswith("离你最近的服务站是东疆职工服务中心（示例），约0.0公里。\n\n1. 东疆职工服务中心（示例）（约0.0公里）")
     assert "电话：022-6000-0011" in message["text"]
 
 

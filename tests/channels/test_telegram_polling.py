@@ -66,7 +66,7 @@ def test_long_polling_answers_and_stops_cleanly(fixture_kb, tmp_path: Path) -> N
             asked, listed = fake.wait_for_messages(CHAT, 4)[2:]
             assert asked["text"].startswith("请发送你的位置")
             assert press["callback_query"]["id"] in fake.answered
-            assert listed["text"].startswith("离你最近的服务站：\n\n1. 东疆职工服务中心（示例）")
+            assert listed["text"].startswith("离你最近的服务站是东疆职工服务中心（示例），约0.0公里。\n\n1. 东疆职工服务中心（示例）")
         finally:
             process.send_signal(signal.SIGINT)
             _, logs = process.communicate(timeout=30)
