@@ -162,12 +162,13 @@ class Engine:
         return [self._answer(turn)]
 
     def _answer(self, turn: Turn) -> Reply:
-        answer = self.assistant.ask(turn.text)
+        question = self.assistant.searched(turn.text)
+        answer = self.assistant.ask(question)
         record_consultation(
-            turn.session, turn.message.channel, turn.message.user_id, turn.text, answer.card_id, answer.confident
+            turn.session, turn.message.channel, turn.message.user_id, question, answer.card_id, answer.confident
         )
         turn.conversation.remember(citations=[[c.law, c.number] for c in answer.citations], topic=answer.topic)
-        return answer_reply(answer, dispute=is_dispute(turn.text))
+        return answer_reply(answer, dispute=is_dispute(question))
 
     def _full_text(self, turn: Turn) -> Reply:
         citations = turn.conversation.context.get("citations") or []

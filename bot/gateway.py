@@ -20,7 +20,7 @@ from core import idempotency
 from core.db import Database
 from core.idempotency import ClaimState
 from core.logs import mask_user_id
-from core.messages import Inbound, Reply
+from core.messages import Inbound, InboundKind, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +37,22 @@ class Gateway:
     database: Database
 
     def handle(self, inbound: Inbound) -> list[Reply]:
-        """The engine's replies; when it fails, an apology the worker can act on."""
+        """The engine's replies, with a note after them when the message was too long to search whole; when
+        the engine fails, an apology the worker can act on."""
         try:
-            return self.engine.handle(inbound)
+            replies = self.engine.handle(inbound)
+            return replies + self._long_note(inbound) if replies else replies
         except Exception:
             logger.exception(
                 "engine failed on a %s %s from %s", inbound.channel, inbound.kind, mask_user_id(inbound.user_id)
             )
             return [say("sorry.j2")]
+
+    def _long_note(self, inbound: Inbound) -> list[Reply]:
+        assistant = self.engine.assistant
+        if inbound.kind is not InboundKind.TEXT or not assistant.is_long(inbound.text):
+            return []
+        return [say("long_message.j2", length=len(inbound.text), searched=assistant.searched_chars)]
 
     def handle_once(
         self,
