@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from bot.flows.base import Turn
 from bot.forms import Field, Form, text_between
 from bot.intents import compact
 from core.messages import Button, Reply
 from bot.replies import say
+from core.clock import local
 from core.wording import render
 from core.tickets import CATEGORY_LABELS, Category, Deadline, Intake, Status, Ticket, open_ticket
 from core.validation import parse_amount, parse_mobile
@@ -92,8 +92,8 @@ def yuan(amount: Decimal) -> str:
 
 def promised(due: datetime, zone: str) -> str:
     """'11月23日（周一）17:00': the day, its weekday and the hour, as the worker reads a promise."""
-    local = due.astimezone(ZoneInfo(zone))
-    return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    shown = local(due, zone)  # a naive due time (SQLite) is UTC, whatever the host's zone
+    return f"{shown.month}月{shown.day}日（周{WEEKDAYS[shown.weekday()]}）{shown.hour:02d}:{shown.minute:02d}"
 
 
 class DisputeForm(Form[DisputeAnswers]):
