@@ -9,16 +9,19 @@ from index.search import SearchResult
 from index.store import IndexStore
 
 QUOTE_LIMIT = 400
+SEARCHED_CHARS = 2000
 
 
 class Assistant:
-    def __init__(self, holder: IndexHolder) -> None:
+    def __init__(self, holder: IndexHolder, searched_chars: int = SEARCHED_CHARS) -> None:
         self.holder = holder
+        self.searched_chars = searched_chars
 
     @classmethod
     def from_settings(cls, settings: Settings, database: Database | None = None) -> "Assistant":
         """With the database, the index follows the knowledge version published there."""
-        return cls(IndexHolder(IndexStore(settings.index_dir), settings.embedding_model, database=database))
+        holder = IndexHolder(IndexStore(settings.index_dir), settings.embedding_model, database=database)
+        return cls(holder, settings.searched_chars)
 
     def start(self) -> None:
         self.holder.start()
@@ -26,8 +29,16 @@ class Assistant:
     def stop(self) -> None:
         self.holder.stop()
 
+    def searched(self, text: str) -> str:
+        """What of a message is searched: its start. Segmenting is linear but slow in pure Python, and a
+        pasted 40,000-character story would hold a worker thread (and the GIL) for seconds."""
+        return text[: self.searched_chars]
+
+    def is_long(self, text: str) -> bool:
+        return len(text) > self.searched_chars
+
     def search(self, question: str, k: int = 10) -> SearchResult:
-        return self.holder.get().search(question, k)
+        return self.holder.get().search(self.searched(question), k)
 
     def ask(self, question: str) -> Answer:
         return compose(self.search(question))

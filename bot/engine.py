@@ -166,9 +166,10 @@ class Engine:
         return [self._answer(turn)]
 
     def _answer(self, turn: Turn) -> Reply:
-        answer = self.assistant.ask(turn.text)
+        question = self.assistant.searched(turn.text)
+        answer = self.assistant.ask(question)
         record_consultation(
-            turn.session, turn.message.channel, turn.message.user_id, turn.text, answer.card_id, answer.confident
+            turn.session, turn.message.channel, turn.message.user_id, question, answer.card_id, answer.confident
         )
         turn.conversation.remember(
             citations=[source.passage_id for source in answer.quoted],
@@ -176,7 +177,7 @@ class Engine:
             # The calculator it offers takes the facts the question gave (wage, dates) rather than asking again.
             asked=turn.text if answer.calculator else None,
         )
-        return answer_reply(answer, dispute=is_dispute(turn.text), channel=turn.message.channel)
+        return answer_reply(answer, dispute=is_dispute(question), channel=turn.message.channel)
 
     def _full_text(self, turn: Turn) -> Reply:
         """The whole of a source the last answer numbered: an article, or a policy section with its steps."""

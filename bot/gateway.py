@@ -46,8 +46,9 @@ class Gateway:
     database: Database
 
     def handle(self, inbound: Inbound) -> list[Reply]:
-        """The engine's replies, an answer with the feedback buttons under it; the thanks for a worker's
-        有用 / 没用; when anything fails, an apology the worker can act on."""
+        """The engine's replies, an answer with the feedback buttons under it and a note after them when the
+        message was too long to search whole; the thanks for a worker's 有用 / 没用; when anything fails, an
+        apology the worker can act on."""
         try:
             thanks = self._feedback(inbound)
             if thanks is not None:
@@ -56,7 +57,7 @@ class Gateway:
             replies = self.engine.handle(inbound)
             if replies and self._answered(inbound, started):
                 replies[-1] = asking_feedback(replies[-1])
-            return replies
+            return replies + self._long_note(inbound) if replies else replies
         except Exception:
             logger.exception(
                 "engine failed on a %s %s from %s", inbound.channel, inbound.kind, mask_user_id(inbound.user_id)
@@ -83,6 +84,12 @@ class Gateway:
     def _answered(self, inbound: Inbound, since: datetime) -> bool:
         with self.database.session() as session:
             return answered_since(session, inbound.channel, inbound.user_id, since)
+
+    def _long_note(self, inbound: Inbound) -> list[Reply]:
+        assistant = self.engine.assistant
+        if inbound.kind is not InboundKind.TEXT or not assistant.is_long(inbound.text):
+            return []
+        return [say("long_message.j2", length=len(inbound.text), searched=assistant.searched_chars)]
 
     def handle_once(
         self,

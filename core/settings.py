@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     wechat_api_base_url: str = "https://api.weixin.qq.com/"
     wechat_reply_seconds: float = Field(4.0, gt=0, lt=5, description="Answer within WeChat's 5-second limit")
     wechat_max_body_bytes: int = 64 * 1024
+    searched_chars: int = Field(
+        2000, ge=100, description="Only the start of a longer message is searched; the whole text is still kept"
+    )
 
     timezone: str = Field("Asia/Shanghai", description="Local time for working days, reports and reminders")
     first_response_working_days: int = Field(1, ge=0, description="Deadline for a mediator's first response")

@@ -1,7 +1,8 @@
 """Working-day arithmetic in local time, for the first-response deadline a worker is promised."""
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta, timezone
+
+from core.clock import local, zone_named
 
 
 def is_working_day(day: date, holidays: frozenset[date]) -> bool:
@@ -17,14 +18,13 @@ def working_deadline(
     had a whole working day for it (the next working day's close), never at the small hours a plain "plus one
     day" gives. With 0 days it is the close of the first working day that has not ended yet.
     """
-    local_zone = ZoneInfo(zone)
-    local = start.astimezone(local_zone)
-    day = local.date()
-    if days == 0 and not (is_working_day(day, holidays) and local.time() < ends):
+    begun = local(start, zone)  # a naive start (SQLite) is UTC, whatever the host's zone
+    day = begun.date()
+    if days == 0 and not (is_working_day(day, holidays) and begun.time() < ends):
         days = 1
     for _ in range(days):
         day = next_working_day(day, holidays)
-    return datetime.combine(day, ends, tzinfo=local_zone).astimezone(start.tzinfo)
+    return datetime.combine(day, ends, tzinfo=zone_named(zone)).astimezone(timezone.utc)
 
 
 def next_working_day(day: date, holidays: frozenset[date]) -> date:

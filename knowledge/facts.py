@@ -105,7 +105,7 @@ def _service(text: str) -> tuple[int | None, bool]:
     """A length of time that follows a word of working (干了三年) and is not a point in time (三年前)."""
     for match in YEAR_OR_MONTH.finditer(text):
         before = text[max(0, match.start() - 4) : match.start()]
-        after = text[match.end() :]
+        after = text[match.end() : match.end() + 8]  # NOT_SERVICE is short: no copy of the whole rest
         if not SERVICE_CUE.search(before) or NOT_SERVICE.match(after):
             continue
         number = _number(match.group("n"))
@@ -119,7 +119,8 @@ def _service(text: str) -> tuple[int | None, bool]:
         approximate = bool(match.group("few") or match.group("more"))
         return round(months), approximate
     half = HALF_YEAR.search(text)
-    if half and SERVICE_CUE.search(text[max(0, half.start() - 4) : half.start()]) and not NOT_SERVICE.match(text[half.end() :]):
+    if (half and SERVICE_CUE.search(text[max(0, half.start() - 4) : half.start()])
+            and not NOT_SERVICE.match(text[half.end() : half.end() + 8])):
         return 6, False
     return None, False
 

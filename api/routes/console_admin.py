@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.console import NotFound, redirect, render
 from api.deps import DatabaseDep
+from api.schemas.ids import Id
 from api.security import Console, ConsoleAdminDep, CsrfChecked
 from core.canned import PLACEHOLDERS, CannedReply, canned_replies, validate_body
 from core.db import Database
@@ -97,7 +98,7 @@ def add_canned(
 
 @router.post("/console/canned/{reply_id}", dependencies=[CsrfChecked])
 def edit_canned(
-    reply_id: int,
+    reply_id: Id,
     request: Request,
     context: ConsoleAdminDep,
     database: DatabaseDep,
@@ -116,7 +117,7 @@ def edit_canned(
 
 
 @router.post("/console/canned/{reply_id}/delete", dependencies=[CsrfChecked])
-def delete_canned(reply_id: int, context: ConsoleAdminDep, database: DatabaseDep) -> Response:
+def delete_canned(reply_id: Id, context: ConsoleAdminDep, database: DatabaseDep) -> Response:
     with database.session() as session:
         reply = _reply(session, reply_id)
         session.delete(reply)

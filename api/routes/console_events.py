@@ -19,11 +19,12 @@ from api.console import Level, NotFound, ZoneDep, channel_name, local_time, redi
 from api.deps import DatabaseDep, EventDeskDep
 from api.exports import csv_response, xlsx_response
 from api.schemas.events import LIMITS, MAX_CAPACITY, EventForm, EventValues, validate
+from api.schemas.ids import Id
 from api.security import Console, ConsoleAdminDep, CsrfChecked
-from core.event_desk import EventDesk
 from core.audit import audit
 from core.clock import aware, utcnow
 from core.db import Database
+from core.event_desk import EventDesk
 from core.events import (
     Event,
     EventError,
@@ -223,14 +224,14 @@ def _create(database: Database, values: EventValues) -> int:
 
 
 @router.get("/console/events/{event_id}/edit")
-def edit_event_page(event_id: int, screen: ScreenDep) -> Response:
+def edit_event_page(event_id: Id, screen: ScreenDep) -> Response:
     with screen.database.session() as session:
         form = EventForm.of(_load(session, event_id), screen.zone)
     return screen.form(form, event_id)
 
 
 @router.post("/console/events/{event_id}/edit", dependencies=[CsrfChecked])
-def update_event(event_id: int, screen: ScreenDep, desk: EventDeskDep, form: PostedEvent) -> Response:
+def update_event(event_id: Id, screen: ScreenDep, desk: EventDeskDep, form: PostedEvent) -> Response:
     """Capacity goes through the event desk: a larger one promotes the waitlist in order and tells them."""
     values, errors = validate(form, screen.zone, new=False)
     if values is None:
@@ -255,7 +256,7 @@ def _update(database: Database, desk: EventDesk, event_id: int, values: EventVal
 
 
 @router.get("/console/events/{event_id}")
-def event_page(event_id: int, screen: ScreenDep) -> Response:
+def event_page(event_id: Id, screen: ScreenDep) -> Response:
     return screen.event(event_id)
 
 
@@ -281,7 +282,7 @@ def _check_in_code(database: Database, event_id: int, code: str) -> tuple[Regist
 
 
 @router.post("/console/events/{event_id}/check-in", dependencies=[CsrfChecked])
-def check_in_by_code(event_id: int, screen: ScreenDep, code: CodeForm = "") -> Response:
+def check_in_by_code(event_id: Id, screen: ScreenDep, code: CodeForm = "") -> Response:
     """The code the worker's chat shows; a wrong one is answered in words, with the code left to correct."""
     if not code.strip():
         return screen.event(event_id, 422, code=code, code_error="请输入报名人聊天里显示的签到码。")
@@ -313,9 +314,9 @@ def _tick(database: Database, event_id: int, ticked: list[int]) -> None:
 
 @router.post("/console/events/{event_id}/registrations/check-in", dependencies=[CsrfChecked])
 def check_in_ticked(
-    event_id: int,
+    event_id: Id,
     screen: ScreenDep,
-    registration: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    registration: Annotated[list[Id], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
 ) -> Response:
     if not registration:
         return screen.event(event_id, 422, table_error="请先勾选要签到的人。")
@@ -327,7 +328,7 @@ def check_in_ticked(
 
 
 @router.post("/console/events/{event_id}/registrations/{registration_id}/cancel", dependencies=[CsrfChecked])
-def cancel_registration(event_id: int, registration_id: int, screen: ScreenDep, desk: EventDeskDep) -> Response:
+def cancel_registration(event_id: Id, registration_id: Id, screen: ScreenDep, desk: EventDeskDep) -> Response:
     """On the worker's behalf (they phoned, say); the first on the waitlist takes the place and is told."""
     with screen.database.session() as session:
         found = session.get(Registration, registration_id)
@@ -361,12 +362,12 @@ def _participants(screen: Screen, event_id: int, kind: str, reveal: bool) -> tup
 
 
 @router.get("/console/events/{event_id}/participants.csv")
-def export_csv(event_id: int, screen: ScreenDep, reveal: bool = False) -> Response:
+def export_csv(event_id: Id, screen: ScreenDep, reveal: bool = False) -> Response:
     title, rows = _participants(screen, event_id, "csv", reveal)
     return csv_response(EXPORT_HEADERS, rows, f"报名名单-{title}.csv")
 
 
 @router.get("/console/events/{event_id}/participants.xlsx")
-def export_xlsx(event_id: int, screen: ScreenDep, reveal: bool = False) -> Response:
+def export_xlsx(event_id: Id, screen: ScreenDep, reveal: bool = False) -> Response:
     title, rows = _participants(screen, event_id, "xlsx", reveal)
     return xlsx_response(EXPORT_HEADERS, rows, f"报名名单-{title}.xlsx", sheet="报名名单")

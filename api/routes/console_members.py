@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from api.console import Level, NotFound, ZoneDep, channel_name, local_time, redirect, render
 from api.deps import DatabaseDep, MembershipDep
 from api.exports import csv_response, xlsx_response
+from api.schemas.ids import Id
 from api.security import Console, ConsoleAdminDep, CsrfChecked
 from core.audit import audit
 from core.db import Database
@@ -150,7 +151,7 @@ def _decided(listing: Listing, text: str, delivered: bool) -> Response:
 @router.post("/console/members/{member_id}/approve", dependencies=[CsrfChecked])
 def approve_member(
     request: Request,
-    member_id: int,
+    member_id: Id,
     context: ConsoleAdminDep,
     database: DatabaseDep,
     zone: ZoneDep,
@@ -174,7 +175,7 @@ def approve_member(
 @router.post("/console/members/{member_id}/reject", dependencies=[CsrfChecked])
 def reject_member(
     request: Request,
-    member_id: int,
+    member_id: Id,
     context: ConsoleAdminDep,
     database: DatabaseDep,
     zone: ZoneDep,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.console import Level, NotFound, back_to, fragment, redirect, render
 from api.deps import CaseworkDep, DatabaseDep
+from api.schemas.ids import Id
 from api.schemas.tickets import MAX_SEARCH, QueueStatus, queue_filter
 from api.security import ConsoleDep, CsrfChecked
 from core.canned import canned_replies, fill
@@ -132,7 +133,7 @@ def _case_values(session: Session, ticket: Ticket, user: User) -> dict[str, Any]
 
 
 @router.get("/console/tickets/{ticket_id}", name="console_ticket")
-def ticket_page(ticket_id: int, request: Request, context: ConsoleDep, database: DatabaseDep) -> Response:
+def ticket_page(ticket_id: Id, request: Request, context: ConsoleDep, database: DatabaseDep) -> Response:
     with database.session() as session:
         ticket = _case(session, ticket_id)
         user = session.get(User, context.user.id)
@@ -151,7 +152,7 @@ def ticket_page(ticket_id: int, request: Request, context: ConsoleDep, database:
 
 
 @router.get("/console/tickets/{ticket_id}/live", name="console_ticket_live")
-def ticket_live(ticket_id: int, request: Request, context: ConsoleDep, database: DatabaseDep) -> Response:
+def ticket_live(ticket_id: Id, request: Request, context: ConsoleDep, database: DatabaseDep) -> Response:
     """The transcript, history and WeChat budget, which the case page fetches again every few seconds."""
     with database.session() as session:
         ticket = _case(session, ticket_id)
@@ -181,10 +182,10 @@ TextForm = Annotated[str, Form(max_length=MAX_TEXT)]
 
 @router.post("/console/tickets/{ticket_id}/assign", dependencies=[CsrfChecked])
 def assign_action(
-    ticket_id: int,
+    ticket_id: Id,
     context: ConsoleDep,
     casework: CaseworkDep,
-    mediator_id: Annotated[int | None, Form(), Blank] = None,
+    mediator_id: Annotated[Id | None, Form(), Blank] = None,
     back: Annotated[str, Form()] = "",
 ) -> Response:
     """Without `mediator_id` the caller claims the case."""
@@ -197,7 +198,7 @@ def assign_action(
 
 
 @router.post("/console/tickets/{ticket_id}/start", dependencies=[CsrfChecked])
-def start_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) -> Response:
+def start_action(ticket_id: Id, context: ConsoleDep, casework: CaseworkDep) -> Response:
     def run() -> str:
         casework.start(ticket_id, context.user.id)
         return "已开始调解"
@@ -206,7 +207,7 @@ def start_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) -> 
 
 
 @router.post("/console/tickets/{ticket_id}/note", dependencies=[CsrfChecked])
-def note_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep, text: TextForm = "") -> Response:
+def note_action(ticket_id: Id, context: ConsoleDep, casework: CaseworkDep, text: TextForm = "") -> Response:
     def run() -> str:
         casework.note(ticket_id, context.user.id, text)
         return "备注已保存（职工看不到）"
@@ -216,7 +217,7 @@ def note_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep, text
 
 @router.post("/console/tickets/{ticket_id}/reply", dependencies=[CsrfChecked])
 def reply_action(
-    ticket_id: int, context: ConsoleDep, casework: CaseworkDep, text: TextForm = ""
+    ticket_id: Id, context: ConsoleDep, casework: CaseworkDep, text: TextForm = ""
 ) -> Response:
     def run() -> str:
         delivery = casework.reply(ticket_id, context.user.id, text)
@@ -228,7 +229,7 @@ def reply_action(
 
 
 @router.post("/console/tickets/{ticket_id}/notice", dependencies=[CsrfChecked])
-def notice_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) -> Response:
+def notice_action(ticket_id: Id, context: ConsoleDep, casework: CaseworkDep) -> Response:
     def run() -> str:
         delivery = casework.send_notice(ticket_id, context.user.id)
         if not delivery.delivered:
@@ -239,7 +240,7 @@ def notice_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) ->
 
 
 @router.post("/console/tickets/{ticket_id}/handback", dependencies=[CsrfChecked])
-def handback_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) -> Response:
+def handback_action(ticket_id: Id, context: ConsoleDep, casework: CaseworkDep) -> Response:
     def run() -> str:
         casework.hand_back(ticket_id, context.user.id)
         return "对话已交还给小助手"
@@ -249,7 +250,7 @@ def handback_action(ticket_id: int, context: ConsoleDep, casework: CaseworkDep) 
 
 @router.post("/console/tickets/{ticket_id}/close", dependencies=[CsrfChecked])
 def close_action(
-    ticket_id: int,
+    ticket_id: Id,
     context: ConsoleDep,
     casework: CaseworkDep,
     outcome: Annotated[str, Form()] = "",

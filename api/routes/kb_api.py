@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from api.deps import AssistantDep, DatabaseDep, SettingsDep
 from api.exports import csv_response
+from api.schemas.ids import Id
 from api.schemas.kb import (
     ArticleOut,
     AuditOut,
@@ -400,8 +401,8 @@ def law_diff(
     law: str,
     user: Reader,
     database: DatabaseDep,
-    old: Annotated[int | None, Query(description="A statute version id; by default the one before `new`")] = None,
-    new: Annotated[int | None, Query(description="A statute version id; by default the newest import")] = None,
+    old: Annotated[Id | None, Query(description="A statute version id; by default the one before `new`")] = None,
+    new: Annotated[Id | None, Query(description="A statute version id; by default the newest import")] = None,
 ) -> DiffOut:
     """Articles added, removed and changed from one version of the law to another."""
     with database.session() as session:
@@ -427,7 +428,7 @@ def list_gaps(user: Editor, database: DatabaseDep) -> list[GapOut]:
 
 @router.post("/gaps/{gap_id}/handled", response_model=GapOut, responses={404: ERRORS[404]},
              dependencies=[CsrfChecked])
-def gap_handled(gap_id: int, user: Editor, database: DatabaseDep) -> GapOut:
+def gap_handled(gap_id: Id, user: Editor, database: DatabaseDep) -> GapOut:
     """The group's questions stop counting as gaps (new questions like them form a new group)."""
     with answering(), database.write_session() as session:
         return GapOut.of(mark_handled(session, user.username, gap_id))

@@ -13,18 +13,19 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import CaseworkDep, DatabaseDep
+from api.schemas.ids import Id
 from api.schemas.tickets import (
+    MAX_SEARCH,
+    SEARCH,
     AssignIn,
+    ChangeOut,
     ClosedOut,
     CloseIn,
     DeliveryOut,
-    ChangeOut,
     NoteIn,
     QueueStatus,
     ReplyIn,
     TicketDetailOut,
-    MAX_SEARCH,
-    SEARCH,
     TicketOut,
     queue_filter,
 )
@@ -73,7 +74,7 @@ def list_tickets(
     category: Category | None = None,
     area: Annotated[str | None, Query(max_length=50)] = None,
     overdue: bool = False,
-    assignee_id: int | None = None,
+    assignee_id: Id | None = None,
     q: Annotated[str | None, Query(max_length=MAX_SEARCH, description=SEARCH)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[TicketOut]:
@@ -84,7 +85,7 @@ def list_tickets(
 
 
 @router.get("/{ticket_id}", response_model=TicketDetailOut, responses={404: ERRORS[404]})
-def get_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep) -> TicketDetailOut:
+def get_ticket(ticket_id: Id, user: ApiUser, database: DatabaseDep) -> TicketDetailOut:
     """A case with the worker's contact details, its WeChat message budget and its whole history."""
     with answering(), database.session() as session:
         ticket = session.get(Ticket, ticket_id)
@@ -96,7 +97,7 @@ def get_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep) -> TicketDe
 
 @router.post("/{ticket_id}/assign", response_model=TicketOut, responses=ACTION, dependencies=[CsrfChecked])
 def assign_ticket(
-    ticket_id: int, body: AssignIn, user: ApiUser, database: DatabaseDep, casework: CaseworkDep
+    ticket_id: Id, body: AssignIn, user: ApiUser, database: DatabaseDep, casework: CaseworkDep
 ) -> TicketOut:
     """Without `mediator_id` the caller claims the case; only admins assign to someone else."""
     with answering():
@@ -105,7 +106,7 @@ def assign_ticket(
 
 
 @router.post("/{ticket_id}/start", response_model=TicketOut, responses=ACTION, dependencies=[CsrfChecked])
-def start_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep, casework: CaseworkDep) -> TicketOut:
+def start_ticket(ticket_id: Id, user: ApiUser, database: DatabaseDep, casework: CaseworkDep) -> TicketOut:
     with answering():
         casework.start(ticket_id, user.id)
         return _ticket(database, ticket_id)
@@ -113,7 +114,7 @@ def start_ticket(ticket_id: int, user: ApiUser, database: DatabaseDep, casework:
 
 @router.post("/{ticket_id}/close", response_model=ClosedOut, responses=ACTION, dependencies=[CsrfChecked])
 def close_ticket(
-    ticket_id: int, body: CloseIn, user: ApiUser, database: DatabaseDep, casework: CaseworkDep
+    ticket_id: Id, body: CloseIn, user: ApiUser, database: DatabaseDep, casework: CaseworkDep
 ) -> ClosedOut:
     """Close with the outcome; the conversation goes back to the bot, which asks the worker for a rating."""
     with answering():
@@ -128,7 +129,7 @@ def close_ticket(
     responses={404: ERRORS[404]},
     dependencies=[CsrfChecked],
 )
-def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, casework: CaseworkDep) -> ChangeOut:
+def add_ticket_note(ticket_id: Id, body: NoteIn, user: ApiUser, casework: CaseworkDep) -> ChangeOut:
     """An internal note, never shown to the worker."""
     with answering():
         return ChangeOut.model_validate(casework.note(ticket_id, user.id, body.text))
@@ -136,7 +137,7 @@ def add_ticket_note(ticket_id: int, body: NoteIn, user: ApiUser, casework: Casew
 
 @router.post("/{ticket_id}/reply", response_model=DeliveryOut, responses=ACTION, dependencies=[CsrfChecked])
 def reply_to_worker(
-    ticket_id: int, body: ReplyIn, user: ApiUser, casework: CaseworkDep
+    ticket_id: Id, body: ReplyIn, user: ApiUser, casework: CaseworkDep
 ) -> DeliveryOut:
     """Send through the worker's channel. `delivered: false` says why (e.g. WeChat's 48-hour budget is spent);
     the conversation is the mediator's until handed back."""

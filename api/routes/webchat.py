@@ -7,9 +7,8 @@ that are not replies (a mediator's answer, a reminder).
 
 import logging
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
@@ -17,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import DatabaseDep, GatewayDep
 from api.schemas.chat import ChatIn, ChatOut, ReplyOut, UpdateOut, UpdatesOut
+from api.schemas.ids import Cursor
 from api.templates import STATIC, page
 from bot.channels.web import new_session_id, valid_session_id
 from bot.engine import MENU_KEYS
@@ -30,7 +30,6 @@ logger = logging.getLogger(__name__)
 COOKIE = "chat_session"
 COOKIE_MAX_AGE = int(timedelta(days=365).total_seconds())
 MAX_BODY_BYTES = 16 * 1024
-MAX_ID = 2**63 - 1
 POLL_SECONDS = 3
 PAGE_MENU = ("LEGAL", "DISPUTE", "STATIONS", "EVENTS", "JOIN")  # what works for a visitor without an account
 NO_STORE = {"Cache-Control": "no-store"}
@@ -80,7 +79,7 @@ async def updates(
     request: Request,
     response: Response,
     database: DatabaseDep,
-    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    after: Cursor = 0,
 ) -> UpdatesOut:
     """Outbox messages of this session newer than `after`; a visitor without a session has none."""
     response.headers.update(NO_STORE)

@@ -23,9 +23,9 @@ from bot.gateway import Gateway, Handled
 from core import idempotency
 from core.db import Database
 from core.idempotency import ClaimState
+from core.logs import mask_user_id
 from core.messages import Channel, Reply
 from core.outbound import DeliveryError, Outbound
-from core.logs import mask_user_id
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["wechat"])

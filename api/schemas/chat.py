@@ -2,7 +2,7 @@
 
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
 
 from bot.channels.web import web_link
 from bot.engine import MENU_KEYS
@@ -19,8 +19,8 @@ class ChatIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
-    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
-    longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
+    latitude: StrictFloat | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: StrictFloat | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     menu: str | None = Field(None, description="A menu key: " + ", ".join(MENU_KEYS))
 
     @model_validator(mode="after")

@@ -8,8 +8,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
+from api.schemas.ids import BodyId
 from core.audit import AuditEntry
 from core.feedback import FeedbackSummary
 from core.gaps import Gap
@@ -33,7 +34,7 @@ class CardFields(BaseModel):
     topic: Topic
     questions: list[str] = Field(description="At least three ways a worker might ask")
     answer: str = Field(description="20-400 characters, plain words")
-    citations: list[tuple[str, int]] = Field(description="[law, article] pairs; each article must be imported")
+    citations: list[tuple[str, BodyId]] = Field(description="[law, article] pairs; each article must be imported")
     tags: list[str] = []
     action: Action | None = Field(None, description="The next step offered: mediation, stations, events, join")
 
@@ -56,8 +57,8 @@ class StationFields(BaseModel):
     kind: StationKind
     area: str
     address: str
-    latitude: float = Field(ge=-90, le=90)
-    longitude: float = Field(ge=-180, le=180)
+    latitude: StrictFloat = Field(ge=-90, le=90)
+    longitude: StrictFloat = Field(ge=-180, le=180)
     hours: str
     phone: str
     services: list[str] = []
@@ -167,8 +168,8 @@ class PublishIn(BaseModel):
 
 
 class RollbackIn(BaseModel):
-    version: int | None = Field(None, ge=1, description="The version to put back; by default the one before the newest")
-    discard_draft: bool = Field(
+    version: BodyId | None = Field(None, description="The version to put back; by default the one before the newest")
+    discard_draft: StrictBool = Field(
         False, description="Throw away unpublished draft edits (otherwise they stop the rollback)"
     )
 
@@ -180,7 +181,7 @@ class PublishedOut(BaseModel):
 
 class HitTestIn(BaseModel):
     question: str = Field(min_length=1, max_length=1000)
-    draft: bool = Field(False, description="Also answer from the unpublished draft, beside the published version")
+    draft: StrictBool = Field(False, description="Also answer from the unpublished draft, beside the published version")
 
 
 class HitPassageOut(BaseModel):

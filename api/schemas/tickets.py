@@ -7,6 +7,7 @@ from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.ids import BodyId
 from core.casework import Budget
 from core.tickets import Category, Outcome, QueueFilter, Status, Ticket
 
@@ -156,7 +157,7 @@ class TicketDetailOut(TicketOut):
 
 
 class AssignIn(BaseModel):
-    mediator_id: int | None = Field(None, description="Whom to assign; omitted: the caller claims the case")
+    mediator_id: BodyId | None = Field(None, description="Whom to assign; omitted: the caller claims the case")
 
 
 class CloseIn(BaseModel):

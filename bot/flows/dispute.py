@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from bot.flows.base import Turn
 from bot.forms import Field, Form, text_between
 from bot.intents import compact
 from core.messages import Button, Reply
 from bot.replies import say
+from core.clock import local
+from core.wording import render
 from core.tickets import CATEGORY_LABELS, Category, Deadline, Intake, Status, Ticket, open_ticket
 from core.validation import parse_amount, parse_mobile
 
@@ -42,6 +43,9 @@ TOPIC_CATEGORY = {
     "contracts": Category.CONTRACT,
 }
 WEEKDAYS = "一二三四五六日"
+# A worker may paste their whole story: the case keeps it (WeChat's body cap bounds it well below this).
+MAX_DESCRIPTION = 100_000
+SUMMARY_EXCERPT = 200
 
 
 @dataclass
@@ -75,14 +79,21 @@ def parse_area(text: str) -> str | None:
     return next((area for area, words in AREA_WORDS.items() if any(word in text for word in words)), None)
 
 
+def excerpt(description: str) -> str:
+    """The summary to confirm shows the start of a long description and says the rest is kept."""
+    if len(description) <= SUMMARY_EXCERPT:
+        return description
+    return render("dispute_excerpt.j2", description=description, limit=SUMMARY_EXCERPT)
+
+
 def yuan(amount: Decimal) -> str:
     return f"{amount.normalize():f} 元"
 
 
 def promised(due: datetime, zone: str) -> str:
     """'11月23日（周一）17:00': the day, its weekday and the hour, as the worker reads a promise."""
-    local = due.astimezone(ZoneInfo(zone))
-    return f"{local.month}月{local.day}日（周{WEEKDAYS[local.weekday()]}）{local:%H:%M}"
+    shown = local(due, zone)  # a naive due time (SQLite) is UTC, whatever the host's zone
+    return f"{shown.month}月{shown.day}日（周{WEEKDAYS[shown.weekday()]}）{shown.hour:02d}:{shown.minute:02d}"
 
 
 class DisputeForm(Form[DisputeAnswers]):
@@ -92,8 +103,8 @@ class DisputeForm(Form[DisputeAnswers]):
         Field("category", "类型", parse_category, "dispute_category.j2", "dispute_category_again.j2",
               category_buttons, shown=lambda category: Category(category).label),
         Field("employer", "单位", text_between(2, 100), "dispute_employer.j2", "dispute_employer_again.j2"),
-        Field("description", "情况", text_between(6, 1000), "dispute_description.j2",
-              "dispute_description_again.j2"),
+        Field("description", "情况", text_between(6, MAX_DESCRIPTION), "dispute_description.j2",
+              "dispute_description_again.j2", shown=excerpt),
         Field("amount", "金额", parse_amount, "dispute_amount.j2", "dispute_amount_again.j2", optional=True,
               shown=yuan),
         Field("worker_name", "称呼", text_between(1, 20), "dispute_worker_name.j2", "dispute_worker_name_again.j2",

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.flows.base import Turn, keep, state_of
 from bot.forms import YES, Field, Form
 from bot.intents import compact
+from core.clock import local
 from core.messages import Button, Reply
 from bot.replies import say
 from core.events import (
@@ -42,7 +43,9 @@ JOIN = Button("加入工会", "入会")
 
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%m月%d日 %H:%M}"
+    """'03月01日 10:00' on the local clock; a naive moment (SQLite) is UTC, whatever the host's zone."""
+    shown = local(moment, zone)
+    return f"{shown.month:02d}月{shown.day:02d}日 {shown.hour:02d}:{shown.minute:02d}"
 
 
 def sign_up_button(event: Event) -> Button:
