@@ -225,10 +225,11 @@ def set_active(session: Session, actor: str, username: str, active: bool) -> Use
 
 
 def reset_password(session: Session, actor: str, username: str, password: str) -> User:
-    """A new password; every open session of the account ends."""
+    """A new password; every open session of the account ends. An unknown account is named before a weak
+    password, so a mistyped name is never answered as if it existed."""
+    user = find_user(session, username)
     if len(password) < MIN_PASSWORD:
         raise WeakPassword(f"password must have at least {MIN_PASSWORD} characters")
-    user = find_user(session, username)
     user.password_hash = hash_password(password)
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     audit_change(session, actor, "user.reset_password", f"user:{username}", None, None)

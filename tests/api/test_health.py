@@ -11,7 +11,7 @@ from support.server import serving
 
 def test_health_fails_when_the_database_goes_away(fixture_kb) -> None:
     with postgres_url() as url:
-        settings = make_settings(fixture_kb.settings.data_dir, cards_dir=FIXTURE_CARDS, database_url=url)
+        settings = make_settings(fixture_kb.private_data_dir(), cards_dir=FIXTURE_CARDS, database_url=url)
         with serving(create_app(settings)) as base:
             healthy = httpx.get(f"{base}/healthz", timeout=10)
             assert healthy.status_code == 200 and healthy.json()["database"] == "ok"

@@ -35,7 +35,7 @@ class Site:
 def site(request, fixture_kb, tmp_path_factory) -> Iterator[Site]:
     scratch = tmp_path_factory.mktemp("large-ids")
     with postgres_url() if request.param == "postgres" else nullcontext(f"sqlite:///{scratch}/app.sqlite3") as url:
-        app = create_app(make_settings(fixture_kb.settings.data_dir, cards_dir=FIXTURE_CARDS, database_url=url))
+        app = create_app(make_settings(fixture_kb.private_data_dir(), cards_dir=FIXTURE_CARDS, database_url=url))
         with serving(app) as base:
             database = app.state.services.database
             with database.session() as session:

@@ -17,7 +17,7 @@ def base_url(fixture_kb, tmp_path_factory) -> Iterator[str]:
     """Served with PUBLIC_BASE_URL set to its own address, so chat replies link to these pages."""
     port = free_port()
     settings = make_settings(
-        fixture_kb.settings.data_dir,
+        fixture_kb.private_data_dir(),
         cards_dir=FIXTURE_CARDS,
         database_url=f"sqlite:///{tmp_path_factory.mktemp('laws') / 'app.sqlite3'}",
         public_base_url=f"http://127.0.0.1:{port}",

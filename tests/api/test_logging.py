@@ -21,7 +21,7 @@ OPENID = "oAbCdEfGhIjKlMnOpQrStUv-_x12"
 
 def environment(fixture_kb, tmp_path: Path) -> dict[str, str]:
     env = os.environ | {
-        "DATA_DIR": str(fixture_kb.settings.data_dir),
+        "DATA_DIR": str(fixture_kb.private_data_dir()),
         "CARDS_DIR": str(FIXTURE_CARDS),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite3'}",
         "EMBEDDING_MODEL": "",

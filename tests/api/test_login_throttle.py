@@ -22,7 +22,7 @@ PASSWORD = "owner pass 1"
 
 @contextmanager
 def site(fixture_kb, tmp_path, **settings: object) -> Iterator[tuple[str, object]]:
-    config = make_settings(fixture_kb.settings.data_dir, cards_dir=FIXTURE_CARDS,
+    config = make_settings(fixture_kb.private_data_dir(), cards_dir=FIXTURE_CARDS,
                            database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}", **settings)
     app = create_app(config)
     with serving(app) as url:

@@ -22,7 +22,7 @@ def fake_api() -> Iterator[tuple[FakeWeChatApi, str]]:
 
 def services_for(fixture_kb, tmp_path: Path, **overrides: object) -> Services:
     settings = make_settings(
-        fixture_kb.settings.data_dir,
+        fixture_kb.private_data_dir(),
         cards_dir=FIXTURE_CARDS,
         database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}",
         **overrides,

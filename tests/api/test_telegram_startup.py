@@ -12,7 +12,7 @@ SECRET = "startup-secret"
 
 def settings_for(fixture_kb, tmp_path, **overrides):
     return make_settings(
-        fixture_kb.settings.data_dir,
+        fixture_kb.private_data_dir(),
         cards_dir=FIXTURE_CARDS,
         database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}",
         **overrides,

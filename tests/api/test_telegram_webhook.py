@@ -25,7 +25,7 @@ DONGJIANG = (39.0352, 117.7905)
 def bot(fixture_kb, tmp_path_factory) -> Iterator[tuple[FakeTelegram, Services, str]]:
     with fake_telegram() as (fake, api_url):
         settings = make_settings(
-            fixture_kb.settings.data_dir,
+            fixture_kb.private_data_dir(),
             cards_dir=FIXTURE_CARDS,
             database_url=f"sqlite:///{tmp_path_factory.mktemp('telegram-webhook') / 'app.sqlite3'}",
             telegram_token=TOKEN,

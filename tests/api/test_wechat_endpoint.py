@@ -21,7 +21,7 @@ LIMIT = 4096
 def account(request, fixture_kb, tmp_path_factory) -> Iterator[tuple[Services, WeChatSimulator]]:
     with fake_wechat_api() as (fake, api_url):
         settings = make_settings(
-            fixture_kb.settings.data_dir,
+            fixture_kb.private_data_dir(),
             cards_dir=FIXTURE_CARDS,
             database_url=f"sqlite:///{tmp_path_factory.mktemp('wechat-endpoint') / 'app.sqlite3'}",
             wechat_token=TOKEN,
@@ -146,7 +146,7 @@ def test_after_all_that_a_genuine_message_is_answered(account, user: str) -> Non
 
 def test_without_a_token_nothing_is_accepted_even_when_signed_with_the_empty_token(fixture_kb, tmp_path) -> None:
     settings = make_settings(
-        fixture_kb.settings.data_dir,
+        fixture_kb.private_data_dir(),
         cards_dir=FIXTURE_CARDS,
         database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}",
     )

@@ -53,7 +53,7 @@ def fake_api() -> Iterator[tuple[FakeWeChatApi, str]]:
 def settings_for(fixture_kb, fake_api, database_url: str, **overrides: object):
     fake, api_url = fake_api
     return make_settings(
-        fixture_kb.settings.data_dir,
+        fixture_kb.private_data_dir(),
         cards_dir=FIXTURE_CARDS,
         database_url=database_url,
         wechat_token="retry-token",

@@ -17,7 +17,7 @@ from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
 pytestmark = pytest.mark.browser
 
-UNANSWERED = "工伤认定要准备哪些材料"
+UNANSWERED = "受伤了单位不给认定工伤怎么办"
 INJURY_ANSWER = "申请工伤认定一般要准备认定申请表、劳动关系证明和医疗诊断证明，工会可以帮你核对材料是否齐全。"
 
 

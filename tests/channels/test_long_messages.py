@@ -26,7 +26,7 @@ def story(length: int = LENGTH) -> str:
 def running(fixture_kb) -> Iterator[tuple[Services, WeChatSimulator, FakeWeChatApi]]:
     with fake_wechat_api() as (fake, api_url):
         settings = make_settings(
-            fixture_kb.settings.data_dir,
+            fixture_kb.private_data_dir(),
             cards_dir=FIXTURE_CARDS,
             wechat_token="long-token",
             wechat_app_id=fake.app_id,

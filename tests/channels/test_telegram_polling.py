@@ -20,7 +20,7 @@ SECRET = "cli-secret_42"
 def environment(fixture_kb, tmp_path: Path, api_url: str, **extra: str) -> dict[str, str]:
     inherited = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM_")}
     return inherited | {
-        "DATA_DIR": str(fixture_kb.settings.data_dir),
+        "DATA_DIR": str(fixture_kb.private_data_dir()),
         "CARDS_DIR": str(FIXTURE_CARDS),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'poll.sqlite3'}",
         "TELEGRAM_TOKEN": TOKEN,

@@ -18,7 +18,7 @@ from support.wechat_simulator import WeChatSimulator, new_aes_key, wechat_app
 def running(fixture_kb) -> Iterator[tuple[Services, WeChatSimulator]]:
     with fake_wechat_api() as (fake, api_url):
         settings = make_settings(
-            fixture_kb.settings.data_dir,
+            fixture_kb.private_data_dir(),
             cards_dir=FIXTURE_CARDS,
             wechat_token="conversation-token",
             wechat_app_id=fake.app_id,

@@ -40,7 +40,7 @@ def test_prune_deletes_what_is_older_than_its_retention(db: Database) -> None:
 
 
 def test_the_app_prunes_on_its_own(fixture_kb, tmp_path) -> None:
-    settings = make_settings(fixture_kb.settings.data_dir, cards_dir=FIXTURE_CARDS,
+    settings = make_settings(fixture_kb.private_data_dir(), cards_dir=FIXTURE_CARDS,
                              database_url=f"sqlite:///{tmp_path / 'app.sqlite3'}",
                              transcript_retention_days=30, inbound_retention_hours=1,
                              retention_interval_seconds=0.1)

@@ -70,7 +70,7 @@ def serve_site(
     }
     if own_address:
         defaults["public_base_url"] = f"http://127.0.0.1:{port}"
-    settings = make_settings(fixture_kb.settings.data_dir, **{**defaults, **overrides})
+    settings = make_settings(fixture_kb.private_data_dir(), **{**defaults, **overrides})
     with staffed_site(settings, site_type, staff, port) as site:
         yield site
 

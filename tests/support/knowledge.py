@@ -1,5 +1,7 @@
 """Build small knowledge bases for tests: fixture statutes and cards, a real database and index."""
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +21,16 @@ class KnowledgeBase:
     settings: Settings
     database: Database
     store: IndexStore
+
+    def private_data_dir(self) -> Path:
+        """A copy of this data directory (index and embedded database) for one server under test.
+
+        A server publishes into its data directory whenever its database's knowledge version moves (a KB
+        edit seeds and publishes version 1 in a fresh database): sharing the fixture's directory would let
+        one test's index, built from another database, replace the one every later test reads."""
+        copy = Path(tempfile.mkdtemp(prefix="site-", dir=self.settings.data_dir.parent))
+        shutil.copytree(self.settings.data_dir, copy, symlinks=True, dirs_exist_ok=True)
+        return copy
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
