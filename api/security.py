@@ -2,6 +2,7 @@
 both backed by `core.users.LoginSession`; role checks; CSRF protection for cookie-authenticated forms."""
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import quote
@@ -106,6 +107,16 @@ def console(request: Request, login: LoginDep) -> Console:
 
 def console_as_admin(context: Annotated[Console, Depends(console)]) -> Console:
     console_admin(context.user)
+    return context
+
+
+def permitted(context: Console, check: Callable[[User], None], refusal: str) -> Console:
+    """A console page's guard over one of core's rules: `check` raises PermissionError (core's NotAllowed,
+    NotAdmin) and the page answers 403 with `refusal`; the rule itself stays in core."""
+    try:
+        check(context.user)
+    except PermissionError:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, refusal) from None
     return context
 
 

@@ -8,13 +8,13 @@ cards, policies and stations (`console_kb_items`) use the dependencies defined h
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from api.console import Level, fragment, redirect, render
 from api.deps import AssistantDep, DatabaseDep, SettingsDep
 from api.routes.kb_api import set_up_knowledge
-from api.security import Console, ConsoleDep, CsrfChecked
+from api.security import Console, ConsoleDep, CsrfChecked, permitted
 from bot.assistant import Assistant
 from core import knowledge_base as kb
 from core.index_status import BuildState, builds
@@ -45,20 +45,13 @@ def may_edit(user: User) -> bool:
 
 def kb_reader(context: ConsoleDep, database: DatabaseDep, settings: SettingsDep) -> Console:
     """Console staff who may read the knowledge; the first visit sets an installation's knowledge base up."""
-    try:
-        check_may_read(context.user)
-    except NotAllowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "只有工作人员可以查看知识库") from None
+    permitted(context, check_may_read, "只有工作人员可以查看知识库")
     set_up_knowledge(database, settings)
     return context
 
 
 def kb_editor(context: Annotated[Console, Depends(kb_reader)]) -> Console:
-    try:
-        check_may_edit(context.user)
-    except NotAllowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "只有管理员可以修改知识库") from None
-    return context
+    return permitted(context, check_may_edit, "只有管理员可以修改知识库")
 
 
 KbReader = Annotated[Console, Depends(kb_reader)]

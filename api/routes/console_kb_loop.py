@@ -7,13 +7,13 @@ from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.console import NotFound, redirect, render
 from api.deps import AssistantDep, DatabaseDep, SettingsDep
 from api.routes.kb_api import set_up_knowledge
-from api.security import Console, ConsoleDep, CsrfChecked
+from api.security import Console, ConsoleDep, CsrfChecked, permitted
 from bot.hit_test import HitTest, hit_test
 from bot.intents import is_dispute
 from bot.replies import answer_reply
@@ -21,7 +21,7 @@ from core import knowledge_base as kb
 from core.clock import utcnow
 from core.feedback import feedback_summary
 from core.gaps import Gap, NoSuchGap, gaps, mark_handled
-from core.kb_access import NotAllowed, check_may_edit
+from core.kb_access import check_may_edit
 from index.holder import IndexMissing
 from index.passages import citation_label
 
@@ -38,11 +38,7 @@ Question = Annotated[str, Query(max_length=1000)]
 
 def kb_admin(context: ConsoleDep) -> Console:
     """The rule is core's (`core.kb_access`): gaps, feedback and trying edits are for admins."""
-    try:
-        check_may_edit(context.user)
-    except NotAllowed:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "只有管理员可以使用这个功能") from None
-    return context
+    return permitted(context, check_may_edit, "只有管理员可以使用这个功能")
 
 
 KbAdmin = Annotated[Console, Depends(kb_admin)]

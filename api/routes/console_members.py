@@ -4,12 +4,13 @@ Phone numbers are masked on screen and in exports; an export carries them whole 
 (`reveal`), and every list view and export is written to the audit log, saying which.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,11 @@ MAX_NOTE = 200
 EXPORT_HEADERS = ("会员服务卡号", "姓名", "手机号", "就业形态", "单位", "平台/站点", "职业", "状态", "申请时间",
                   "审核时间", "未通过原因", "联系渠道")
 
+WRITERS: dict[str, Callable[[list[list]], Response]] = {
+    "csv": lambda rows: csv_response(EXPORT_HEADERS, rows, "会员名单.csv"),
+    "xlsx": lambda rows: xlsx_response(EXPORT_HEADERS, rows, "会员名单.xlsx", sheet="会员名单"),
+}
+
 SearchText = Annotated[str, Query(max_length=100)]
 StateQuery = Annotated[str, Query(alias="status")]
 SearchForm = Annotated[str, Form(max_length=100)]
@@ -61,6 +67,20 @@ class Listing:
 
     def describe(self, rows: int) -> str:
         return f"q={self.q!r} status={self.status or 'all'} rows={rows}"
+
+
+def _listed(q: SearchText = "", state: StateQuery = "") -> Listing:
+    """The filter as the list page and its exports are asked for it."""
+    return Listing(q, state)
+
+
+def _posted(q: SearchForm = "", state: StateForm = "") -> Listing:
+    """The same filter carried in a decision's form, so that the decision returns to that list."""
+    return Listing(q, state)
+
+
+Listed = Annotated[Listing, Depends(_listed)]
+Posted = Annotated[Listing, Depends(_posted)]
 
 
 def _channels(session: Session, members: list[Member]) -> dict[int, list[str]]:
@@ -124,15 +144,9 @@ def _list_page(
 
 
 @router.get("/console/members")
-def members_page(
-    request: Request,
-    context: ConsoleAdminDep,
-    database: DatabaseDep,
-    zone: ZoneDep,
-    q: SearchText = "",
-    state: StateQuery = "",
-) -> Response:
-    return _list_page(request, context, database, zone, Listing(q, state))
+def members_page(request: Request, context: ConsoleAdminDep, database: DatabaseDep, zone: ZoneDep,
+                 listing: Listed) -> Response:
+    return _list_page(request, context, database, zone, listing)
 
 
 def _member(database: Database, member_id: int) -> Member:
@@ -156,12 +170,10 @@ def approve_member(
     database: DatabaseDep,
     zone: ZoneDep,
     membership: MembershipDep,
-    q: SearchForm = "",
-    state: StateForm = "",
+    listing: Posted,
 ) -> Response:
     """The service tells the worker their member number on every channel they used."""
     _member(database, member_id)
-    listing = Listing(q, state)
     try:
         delivered = membership.approve(member_id, context.user.id)
     except MembershipError:
@@ -180,13 +192,12 @@ def reject_member(
     database: DatabaseDep,
     zone: ZoneDep,
     membership: MembershipDep,
+    listing: Posted,
     note: Annotated[str, Form()] = "",
-    q: SearchForm = "",
-    state: StateForm = "",
 ) -> Response:
     """The reason is sent to the applicant, so it cannot be left out."""
     member = _member(database, member_id)
-    listing, note = Listing(q, state), " ".join(note.split())
+    note = " ".join(note.split())
     if not 2 <= len(note) <= MAX_NOTE:
         problem = f"请填写不通过的原因（2到{MAX_NOTE}个字），这个原因会发给申请人。"
         return _list_page(request, context, database, zone, listing, 422,
@@ -227,27 +238,10 @@ def _export_rows(
     return rows
 
 
-@router.get("/console/members/export.csv")
-def export_csv(
-    context: ConsoleAdminDep,
-    database: DatabaseDep,
-    zone: ZoneDep,
-    q: SearchText = "",
-    state: StateQuery = "",
-    reveal: bool = False,
-) -> Response:
-    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "csv", reveal)
-    return csv_response(EXPORT_HEADERS, rows, "会员名单.csv")
-
-
-@router.get("/console/members/export.xlsx")
-def export_xlsx(
-    context: ConsoleAdminDep,
-    database: DatabaseDep,
-    zone: ZoneDep,
-    q: SearchText = "",
-    state: StateQuery = "",
-    reveal: bool = False,
-) -> Response:
-    rows = _export_rows(database, zone, context.user.username, Listing(q, state), "xlsx", reveal)
-    return xlsx_response(EXPORT_HEADERS, rows, "会员名单.xlsx", sheet="会员名单")
+@router.get("/console/members/export.{kind}")
+def export(kind: str, context: ConsoleAdminDep, database: DatabaseDep, zone: ZoneDep, listing: Listed,
+           reveal: bool = False) -> Response:
+    """The filtered list as `export.csv` or `export.xlsx`; one route, so both carry the same rows and audit."""
+    if kind not in WRITERS:
+        raise NotFound("没有这种格式的导出（只有 csv 和 xlsx）", "/console/members", "回到会员名单")
+    return WRITERS[kind](_export_rows(database, zone, context.user.username, listing, kind, reveal))

@@ -3,18 +3,18 @@ a role — never leaving the installation without an active admin (core.users) �
 who, when and before/after, filtered and exported as formula-safe CSV."""
 
 import json
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, Form, Query, Request, status
 from fastapi.responses import Response
 from sqlalchemy import select
 
 from api.console import Level, NotFound, redirect, render
 from api.deps import DatabaseDep, SettingsDep
 from api.exports import csv_response
-from api.security import Console, ConsoleDep, CsrfChecked
+from api.security import Console, ConsoleDep, CsrfChecked, permitted
 from core.audit import EXPORT_COLUMNS, AuditEntry, AuditFilter, audit, export_rows, find_entries
 from core.clock import local_midnight
 from core.users import (
@@ -22,7 +22,6 @@ from core.users import (
     AccountError,
     LastAdmin,
     NoSuchUser,
-    NotAdmin,
     Role,
     UserExists,
     WeakPassword,
@@ -57,11 +56,7 @@ Password = Annotated[str, Form(max_length=200)]
 
 
 def account_admin(context: ConsoleDep) -> Console:
-    try:
-        check_may_manage_accounts(context.user)
-    except NotAdmin:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "只有管理员可以使用这个功能") from None
-    return context
+    return permitted(context, check_may_manage_accounts, "只有管理员可以使用这个功能")
 
 
 AccountAdmin = Annotated[Console, Depends(account_admin)]
@@ -151,36 +146,44 @@ def change_password(username: str, context: AccountAdmin, database: DatabaseDep,
 # ---- audit ----
 
 
-def _filter(settings, actor: str, action: str, since: date | None, until: date | None) -> AuditFilter:
-    """Dates are the federation's local days, `until` included."""
-    zone = settings.timezone
-    return AuditFilter(
-        actor=actor.strip() or None,
-        action=action if action in ACTIONS else None,
-        since=local_midnight(since, zone) if since else None,
-        until=local_midnight(until + timedelta(days=1), zone) if until else None,
-    )
+@dataclass(frozen=True)
+class LogQuery:
+    """The log's filter as asked (the page's form shows it again, an export's audit entry names it) and as
+    core reads it (`where`)."""
+
+    actor: str
+    action: str
+    since: date | None
+    until: date | None
+    where: AuditFilter
 
 
 Actor = Annotated[str, Query(max_length=100)]
 Action = Annotated[str, Query(max_length=20)]
 
 
+def _log_query(settings: SettingsDep, actor: Actor = "", action: Action = "", since: date | None = None,
+               until: date | None = None) -> LogQuery:
+    """Dates are the federation's local days, `until` included."""
+    zone = settings.timezone
+    where = AuditFilter(
+        actor=actor.strip() or None,
+        action=action if action in ACTIONS else None,
+        since=local_midnight(since, zone) if since else None,
+        until=local_midnight(until + timedelta(days=1), zone) if until else None,
+    )
+    return LogQuery(actor, action, since, until, where)
+
+
+LogQueryDep = Annotated[LogQuery, Depends(_log_query)]
+
+
 @router.get(AUDIT, name="console_audit")
-def audit_page(
-    request: Request,
-    context: AccountAdmin,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    actor: Actor = "",
-    action: Action = "",
-    since: date | None = None,
-    until: date | None = None,
-) -> Response:
+def audit_page(request: Request, context: AccountAdmin, database: DatabaseDep, asked: LogQueryDep) -> Response:
     with database.session() as session:
-        entries = find_entries(session, _filter(settings, actor, action, since, until), SHOWN)
+        entries = find_entries(session, asked.where, SHOWN)
         actors = list(session.scalars(select(AuditEntry.actor).distinct().order_by(AuditEntry.actor)))
-    query = {"actor": actor, "action": action, "since": since or "", "until": until or ""}
+    query = {"actor": asked.actor, "action": asked.action, "since": asked.since or "", "until": asked.until or ""}
     rows = [(entry, _shown(entry.before), _shown(entry.after)) for entry in entries]
     return render(request, "console/audit.html", context, rows=rows, actors=actors, actions=ACTIONS,
                   query=query, shown=SHOWN)
@@ -192,18 +195,10 @@ def _shown(state: Any) -> str | None:
 
 
 @router.get(f"{AUDIT}/export.csv")
-def export_audit(
-    context: AccountAdmin,
-    database: DatabaseDep,
-    settings: SettingsDep,
-    actor: Actor = "",
-    action: Action = "",
-    since: date | None = None,
-    until: date | None = None,
-) -> Response:
+def export_audit(context: AccountAdmin, database: DatabaseDep, asked: LogQueryDep) -> Response:
     """The filtered log as CSV (cells that a spreadsheet would run as formulas are defused); the export
     itself is audited."""
-    where = _filter(settings, actor, action, since, until)
+    where, since, until = asked.where, asked.since, asked.until
     with database.session() as session:
         rows = export_rows(find_entries(session, where, limit=100_000))
         audit(session, context.user.username, "export.audit",

@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from core.users import Role
-from support.browser import Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
+from support.browser import browsing, chromium  # noqa: F401 (fixtures)
+from support.browser import Browsing, ask, bot_messages, open_chat, press, screenshot
 from support.console import PASSWORD, Site, serve_site
 
 pytestmark = pytest.mark.browser
@@ -21,41 +22,13 @@ pytestmark = pytest.mark.browser
 ADMIN = "journey-admin"
 EVENT = "职工羽毛球友谊赛"
 POLL = 8_000  # the page polls its outbox every few seconds
+CHAT = {"width": 420, "height": 860}
 
 
 @pytest.fixture(scope="module")
 def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
     with serve_site(fixture_kb, tmp_path_factory, "admin-journey", staff=((ADMIN, Role.ADMIN, "工会管理员"),)) as site:
         yield site
-
-
-def bot_messages(page: Page) -> Locator:
-    return page.locator("#messages > li.bot:not(.typing)")
-
-
-def open_chat(browsing: Browsing, site: Site) -> Page:
-    page = browsing.page(viewport={"width": 420, "height": 860})
-    page.goto(f"{site.url}/chat")
-    expect(bot_messages(page).first).to_contain_text("我是工会的法律和服务小助手")
-    return page
-
-
-def say(page: Page, text: str) -> Locator:
-    """Type a message and wait for the answer to it."""
-    count = bot_messages(page).count()
-    box = page.get_by_label("输入你的问题")
-    box.fill(text)
-    box.press("Enter")
-    expect(bot_messages(page)).to_have_count(count + 1)
-    return bot_messages(page).last
-
-
-def press(page: Page, label: str) -> Locator:
-    """Press a button under the last answer and wait for the next answer."""
-    count = bot_messages(page).count()
-    bot_messages(page).last.get_by_role("button", name=label, exact=True).click()
-    expect(bot_messages(page)).to_have_count(count + 1)
-    return bot_messages(page).last
 
 
 def menu(page: Page, label: str) -> Locator:
@@ -73,13 +46,13 @@ def register_for_event(page: Page) -> Locator:
 
 def test_join_approve_event_waitlist_cancel_and_check_in(browsing: Browsing, site: Site) -> None:
     # 1. A delivery rider joins the union from the web chat.
-    rider = open_chat(browsing, site)
+    rider = open_chat(browsing, site.url, viewport=CHAT)
     expect(menu(rider, "入会")).to_contain_text("你现在的工作是哪一种")
     expect(press(rider, "平台接单（骑手、快递、网约车等）")).to_contain_text("真实姓名")
-    expect(say(rider, "刘骑手")).to_contain_text("手机号")
-    expect(say(rider, "13911112222")).to_contain_text("哪一类工作")
+    expect(ask(rider, "刘骑手")).to_contain_text("手机号")
+    expect(ask(rider, "13911112222")).to_contain_text("哪一类工作")
     expect(press(rider, "外卖骑手")).to_contain_text("哪个平台")
-    expect(say(rider, "示例外卖东疆站")).to_contain_text("你同意吗")
+    expect(ask(rider, "示例外卖东疆站")).to_contain_text("你同意吗")
     expect(press(rider, "同意")).to_contain_text("平台/站点：示例外卖东疆站")
     expect(press(rider, "确认提交")).to_contain_text("入会申请已经提交")
     screenshot(rider, "admin-journey-01-worker-applied")
@@ -141,10 +114,10 @@ def test_join_approve_event_waitlist_cancel_and_check_in(browsing: Browsing, sit
     expect(confirmed).to_contain_text("报名成功")
     rider_code = re.search(r"签到码：([A-Z0-9]{6})", confirmed.inner_text()).group(1)
     screenshot(rider, "admin-journey-06-rider-registered")
-    newcomer = open_chat(browsing, site)
+    newcomer = open_chat(browsing, site.url, viewport=CHAT)
     expect(register_for_event(newcomer)).to_contain_text("姓名")
-    expect(say(newcomer, "陈新人")).to_contain_text("手机号")
-    expect(say(newcomer, "13922223333")).to_contain_text("你同意吗")
+    expect(ask(newcomer, "陈新人")).to_contain_text("手机号")
+    expect(ask(newcomer, "13922223333")).to_contain_text("你同意吗")
     expect(press(newcomer, "同意")).to_contain_text("姓名：陈新人")
     expect(press(newcomer, "确认提交")).to_contain_text("候补第 1 位")
     screenshot(newcomer, "admin-journey-07-newcomer-waitlisted")

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from bot.channels.web import WebSender
@@ -19,9 +19,12 @@ from support.browser import (  # noqa: F401 (fixtures)
     PHONE,
     VIEWPORTS,
     Browsing,
+    ask,
+    bot_messages,
     browsing,
     chromium,
     contrasts,
+    open_chat,
     overflow,
     screenshot,
 )
@@ -47,31 +50,12 @@ def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
         yield site
 
 
-def open_chat(browsing: Browsing, site: Site, **context_options: object) -> Page:
-    page = browsing.page(**context_options)
-    page.goto(f"{site.url}/chat")
-    expect(bot_messages(page).first).to_contain_text("我是工会的法律和服务小助手")
-    return page
-
-
-def bot_messages(page: Page) -> Locator:
-    return page.locator("#messages > li.bot:not(.typing)")
-
-
-def ask(page: Page, text: str) -> None:
-    count = bot_messages(page).count()
-    box = page.get_by_label("输入你的问题")
-    box.fill(text)
-    box.press("Enter")
-    expect(bot_messages(page)).to_have_count(count + 1)
-
-
 def session_of(page: Page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "chat_session")
 
 
 def test_a_typed_question_gets_an_answer_with_its_citation(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site)
+    page = open_chat(browsing, site.url)
     box = page.get_by_label("输入你的问题")
     box.fill("干满一年有没有年假")
     box.press("Shift+Enter")  # a new line, not a send
@@ -88,7 +72,7 @@ def test_a_typed_question_gets_an_answer_with_its_citation(browsing: Browsing, s
 
 
 def test_a_follow_up_button_sends_its_payload(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site)
+    page = open_chat(browsing, site.url)
     ask(page, "单位拖着不发工资怎么办")
     button = bot_messages(page).last.get_by_role("button", name="找调解员")
     button.click()
@@ -100,7 +84,7 @@ def test_a_follow_up_button_sends_its_payload(browsing: Browsing, site: Site) ->
 
 
 def test_menu_and_shared_location_list_the_nearest_stations(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site, geolocation=DONGJIANG, permissions=["geolocation"])
+    page = open_chat(browsing, site.url, geolocation=DONGJIANG, permissions=["geolocation"])
     page.get_by_role("navigation", name="常用服务").get_by_role("button", name="服务站点").click()
     expect(bot_messages(page)).to_have_count(2)
     expect(bot_messages(page).last).to_contain_text("告诉我你在哪一带")
@@ -114,15 +98,15 @@ def test_menu_and_shared_location_list_the_nearest_stations(browsing: Browsing, 
 
 
 def test_without_permission_the_location_button_explains(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site)  # no geolocation permission granted: the browser denies it
+    page = open_chat(browsing, site.url)  # no geolocation permission granted: the browser denies it
     page.get_by_role("button", name="分享我的位置，查找附近的服务站").click()
     expect(bot_messages(page).last).to_contain_text("没能获取到你的位置")
     expect(page.get_by_role("button", name="分享我的位置，查找附近的服务站")).to_be_enabled()
 
 
 def test_an_outbox_message_appears_within_seconds(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site)
-    other = open_chat(browsing, site)
+    page = open_chat(browsing, site.url)
+    other = open_chat(browsing, site.url)
     reply = Reply(
         "你好，我是调解员王老师。你的欠薪问题我们已经受理，明天上午会给你打电话。",
         (Button("好的", "谢谢"),),
@@ -144,7 +128,7 @@ def test_an_outbox_message_appears_within_seconds(browsing: Browsing, site: Site
 
 
 def test_markup_in_questions_and_messages_is_shown_as_text(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site)
+    page = open_chat(browsing, site.url)
     question = '<script>window.injected = 1</script><img src=x onerror="window.injected = 2">年假<b>几天</b>'
     ask(page, question)
     expect(page.locator("#messages > li.me").last).to_contain_text(question)
@@ -156,7 +140,7 @@ def test_markup_in_questions_and_messages_is_shown_as_text(browsing: Browsing, s
 
 
 def test_the_full_text_link_opens_the_article_and_back_keeps_the_chat(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site)
+    page = open_chat(browsing, site.url)
     ask(page, "干满一年有没有年假")
     ask(page, "原文1")
     bot_messages(page).last.get_by_role("link", name="查看条文").click()
@@ -169,7 +153,7 @@ def test_the_full_text_link_opens_the_article_and_back_keeps_the_chat(browsing: 
 
 
 def test_on_a_phone_the_page_fits_and_the_input_stays_in_view(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site, **PHONE)
+    page = open_chat(browsing, site.url, **PHONE)
     for question in ("干满一年有没有年假", "单位拖着不发工资怎么办", "原文1"):
         ask(page, question)
     assert overflow(page) <= 0
@@ -188,7 +172,7 @@ LONG_TITLE = "2026年天津自贸试验区新就业形态劳动者权益保护�
 
 @pytest.mark.parametrize("viewport", ["phone", "desk"])
 def test_every_service_button_is_on_screen(browsing: Browsing, site: Site, viewport: str) -> None:
-    page = open_chat(browsing, site, **VIEWPORTS[viewport])
+    page = open_chat(browsing, site.url, **VIEWPORTS[viewport])
     width = VIEWPORTS[viewport]["viewport"]["width"]
     menu = page.get_by_role("navigation", name="常用服务")
     for label in MENU:
@@ -220,7 +204,7 @@ def _mediator_says(site: Site, worker: str, text: str) -> None:
 def test_a_mediators_message_looks_like_a_person_not_the_bot(
     browsing: Browsing, site: Site, viewport: str
 ) -> None:
-    page = open_chat(browsing, site, **VIEWPORTS[viewport])
+    page = open_chat(browsing, site.url, **VIEWPORTS[viewport])
     ask(page, "单位拖着不发工资怎么办")
     _mediator_says(site, session_of(page), "你好，你的欠薪问题我们已经受理，明天上午给你打电话。")
     said = page.locator("#messages > li.mediator")
@@ -238,7 +222,7 @@ def test_a_mediators_message_looks_like_a_person_not_the_bot(
 
 
 def test_a_long_button_label_wraps_inside_the_screen(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site, **PHONE)
+    page = open_chat(browsing, site.url, **PHONE)
     reply = Reply("最近的活动：", (Button(LONG_TITLE, "1"), Button("返回", "菜单")))
     WebSender(site.services.database).send(session_of(page), reply)
     button = bot_messages(page).last.get_by_role("button", name=LONG_TITLE)
@@ -253,7 +237,7 @@ def test_a_long_button_label_wraps_inside_the_screen(browsing: Browsing, site: S
 
 
 def test_the_chat_page_at_a_desk(browsing: Browsing, site: Site) -> None:
-    page = open_chat(browsing, site, **VIEWPORTS["desk"])
+    page = open_chat(browsing, site.url, **VIEWPORTS["desk"])
     for question in ("干满一年有没有年假", "单位拖着不发工资怎么办"):
         ask(page, question)
     assert overflow(page) <= 0

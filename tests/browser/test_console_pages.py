@@ -27,12 +27,12 @@ from support.browser import (  # noqa: F401 (fixtures)
     browsing,
     chromium,
     contrasts,
+    console_login,
+    layout_problems,
     overflow,
     screenshot,
-    scrolls_sideways,
-    unreadable,
 )
-from support.console import PASSWORD, serve_site
+from support.console import serve_site
 from support.console import Site as ServedSite
 
 pytestmark = pytest.mark.browser
@@ -117,13 +117,7 @@ def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
 
 
 def logged_in(browsing: Browsing, site: Site, username: str, viewport: str) -> Page:
-    page = browsing.page(**VIEWPORTS[viewport])
-    page.goto(f"{site.url}/console/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工单队列")).to_be_visible()
-    return page
+    return console_login(browsing, site.url, username, **VIEWPORTS[viewport])
 
 
 def pages(site: Site) -> dict[str, tuple[str, str, str]]:
@@ -154,10 +148,7 @@ def test_every_console_page_fits_the_screen_and_every_button_is_readable(
 
     def look(page: Page, name: str) -> None:
         screenshot(page, f"console-{name}-{viewport}")
-        if (wider := overflow(page)) > 0:
-            problems.append(f"{name}: {wider}px wider than the window")
-        problems.extend(f"{name}: {part} scrolls sideways" for part in scrolls_sideways(page))
-        problems.extend(f"{name}: {control}" for control in unreadable(page))
+        problems.extend(layout_problems(page, name))
 
     login = browsing.page(**VIEWPORTS[viewport])
     login.goto(f"{site.url}/console/login")

@@ -15,15 +15,16 @@ from knowledge.importer import import_statutes
 from support.browser import (  # noqa: F401 (fixtures)
     VIEWPORTS,
     Browsing,
+    ask,
     browsing,
     chromium,
-    overflow,
+    console_login,
+    layout_problems,
+    open_chat,
     screenshot,
-    scrolls_sideways,
-    unreadable,
 )
 from support.console import Site
-from support.console import PASSWORD, staffed_site
+from support.console import staffed_site
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
 pytestmark = pytest.mark.browser
@@ -59,28 +60,9 @@ def site(tmp_path_factory) -> Iterator[Site]:
         yield site
 
 
-def logged_in(browsing: Browsing, site: Site, username: str, viewport: str = "desk") -> Page:
-    page = browsing.page(**VIEWPORTS[viewport])
-    page.goto(f"{site.url}/console/login")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工单队列")).to_be_visible()
-    return page
-
-
-def ask(browsing: Browsing, site: Site, question: str) -> Locator:
+def asked(browsing: Browsing, site: Site, question: str) -> Locator:
     """A fresh web chat (its own session), the question typed, the answer to it."""
-    chat = browsing.page(viewport={"width": 420, "height": 860})
-    chat.goto(f"{site.url}/chat")
-    answers = chat.locator("#messages > li.bot:not(.typing)")
-    expect(answers.first).to_be_visible()
-    count = answers.count()
-    box = chat.get_by_label("输入你的问题")
-    box.fill(question)
-    box.press("Enter")
-    expect(answers).to_have_count(count + 1)
-    return answers.last
+    return ask(open_chat(browsing, site.url, viewport={"width": 420, "height": 860}), question)
 
 
 def wait_for_build(page: Page, version: int) -> None:
@@ -97,10 +79,10 @@ def test_upload_preview_publish_answer_roll_back_and_the_answer_goes(
 ) -> None:
     statute = tmp_path / f"{LAW}(2025-03-01).md"
     statute.write_text(STATUTE, encoding="utf-8")
-    before = ask(browsing, site, QUESTION)
+    before = asked(browsing, site, QUESTION)
     expect(before).not_to_contain_text(ARTICLE)
 
-    admin = logged_in(browsing, site, "boss")
+    admin = console_login(browsing, site.url, "boss", **VIEWPORTS["desk"])
     admin.get_by_role("navigation", name="工作台").get_by_role("link", name="知识库").click()
     admin.get_by_role("navigation", name="知识库").get_by_role("link", name="法规").click()
     expect(admin.get_by_role("heading", name="法规", exact=True)).to_be_visible()
@@ -119,7 +101,7 @@ def test_upload_preview_publish_answer_roll_back_and_the_answer_goes(
     published = published_number(admin)
     wait_for_build(admin, published)
     screenshot(admin, "kb-journey-published")
-    expect(ask(browsing, site, QUESTION)).to_contain_text(ARTICLE)
+    expect(asked(browsing, site, QUESTION)).to_contain_text(ARTICLE)
 
     row = admin.locator(f"#version-{published - 1}")
     row.get_by_role("button", name=f"回滚到第 {published - 1} 版").click()
@@ -127,7 +109,7 @@ def test_upload_preview_publish_answer_roll_back_and_the_answer_goes(
     wait_for_build(admin, published + 1)
     expect(admin.locator(f"#version-{published + 1}")).to_contain_text(re.compile(rf"法规删除\s*{LAW}"))
     screenshot(admin, "kb-journey-rolled-back")
-    expect(ask(browsing, site, QUESTION)).not_to_contain_text(ARTICLE)
+    expect(asked(browsing, site, QUESTION)).not_to_contain_text(ARTICLE)
     admin.goto(f"{site.url}/console/kb/statutes")
     expect(admin.locator("table.listing")).not_to_contain_text(LAW)
 
@@ -156,12 +138,9 @@ def test_every_kb_page_fits_the_screen_and_every_button_is_readable(
 
     def look(page: Page, name: str) -> None:
         screenshot(page, f"kb-{name}-{viewport}")
-        if (wider := overflow(page)) > 0:
-            problems.append(f"{name}: {wider}px wider than the window")
-        problems.extend(f"{name}: {part} scrolls sideways" for part in scrolls_sideways(page))
-        problems.extend(f"{name}: {control}" for control in unreadable(page))
+        problems.extend(layout_problems(page, name))
 
-    admin = logged_in(browsing, site, "boss", viewport)
+    admin = console_login(browsing, site.url, "boss", **VIEWPORTS[viewport])
     for name, (path, heading) in kb_pages().items():
         admin.goto(f"{site.url}{path}")
         expect(admin.get_by_role("heading", name=heading, exact=True).first).to_be_visible()

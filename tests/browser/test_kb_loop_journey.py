@@ -10,8 +10,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from support.browser import DESK, PHONE, Browsing, browsing, chromium, overflow, screenshot  # noqa: F401
-from support.console import PASSWORD, Site, staffed_site
+from support.browser import (  # noqa: F401 (fixtures)
+    DESK,
+    PHONE,
+    Browsing,
+    ask,
+    bot_messages,
+    browsing,
+    chromium,
+    console_login,
+    open_chat,
+    overflow,
+    screenshot,
+)
+from support.console import Site, staffed_site
 from support.kb import answered_card, wait_until
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
 
@@ -30,38 +42,13 @@ def site(tmp_path_factory) -> Iterator[Site]:
         yield site
 
 
-def bot_messages(page: Page) -> Locator:
-    return page.locator("#messages > li.bot:not(.typing)")
-
-
-def ask(page: Page, text: str) -> Locator:
-    count = bot_messages(page).count()
-    box = page.get_by_label("输入你的问题")
-    box.fill(text)
-    box.press("Enter")
-    expect(bot_messages(page)).to_have_count(count + 1)
-    return bot_messages(page).nth(count)  # this answer, not whatever comes last later
-
-
-def log_in(browsing: Browsing, site: Site, **viewport: object) -> Page:
-    page = browsing.page(**viewport)
-    page.goto(f"{site.url}/console/login")
-    page.get_by_label("用户名").fill("boss")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="工单队列")).to_be_visible()
-    return page
-
-
 def gap(page: Page, question: str) -> Locator:
     return page.locator("li.gap").filter(has=page.get_by_role("heading", name=question, exact=True))
 
 
 def test_a_gap_becomes_a_card_and_the_worker_is_answered(browsing: Browsing, site: Site) -> None:
     # 1. A worker asks something the assistant cannot answer, and says another answer did not help.
-    worker = browsing.page(**PHONE)
-    worker.goto(f"{site.url}/chat")
-    expect(bot_messages(worker).first).to_contain_text("我是工会的法律和服务小助手")
+    worker = open_chat(browsing, site.url, **PHONE)
     unanswered = ask(worker, UNANSWERED)
     expect(unanswered).to_contain_text("这个问题我不太有把握")
     expect(unanswered.locator(".rate")).to_have_count(0)
@@ -78,7 +65,7 @@ def test_a_gap_becomes_a_card_and_the_worker_is_answered(browsing: Browsing, sit
     screenshot(worker, "kb-loop-01-worker-phone")
 
     # 2. The admin finds both under 未解答 (知识库 in the navigation).
-    admin = log_in(browsing, site, **DESK)
+    admin = console_login(browsing, site.url, "boss", **DESK)
     admin.get_by_role("navigation", name="工作台").get_by_role("link", name="知识库").click()
     admin.get_by_role("navigation", name="知识库").get_by_role("link", name="未解答").click()
     expect(admin.get_by_role("heading", name="未解答问题", exact=True)).to_be_visible()
@@ -129,7 +116,7 @@ def test_a_gap_becomes_a_card_and_the_worker_is_answered(browsing: Browsing, sit
     expect(worker.locator(".rate:not(.rated)")).to_have_count(1)
     screenshot(worker, "kb-loop-03-answered-phone")
 
-    phone_admin = log_in(browsing, site, **PHONE)
+    phone_admin = console_login(browsing, site.url, "boss", **PHONE)
     phone_admin.goto(f"{site.url}/console/kb/hit-test?q={UNANSWERED}")
     expect(phone_admin.locator(".hit-side")).to_contain_text("injury-papers")
     assert overflow(phone_admin) <= 0

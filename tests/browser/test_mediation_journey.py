@@ -12,7 +12,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from core.users import Role
-from support.browser import PHONE, Browsing, browsing, chromium, screenshot  # noqa: F401 (fixtures)
+from support.browser import browsing, chromium  # noqa: F401 (fixtures)
+from support.browser import PHONE, Browsing, ask, bot_messages, open_chat, press, screenshot
 from support.console import PASSWORD, Site, serve_site
 
 pytestmark = pytest.mark.browser
@@ -27,42 +28,22 @@ def site(fixture_kb, tmp_path_factory) -> Iterator[Site]:
         yield site
 
 
-def bot_messages(page: Page) -> Locator:
-    return page.locator("#messages > li.bot:not(.typing)")
-
-
-def type_in(page: Page, text: str) -> None:
-    count = bot_messages(page).count()
-    box = page.get_by_label("输入你的问题")
-    box.fill(text)
-    box.press("Enter")
-    expect(bot_messages(page)).to_have_count(count + 1)
-
-
-def press(page: Page, label: str) -> None:
-    count = bot_messages(page).count()
-    bot_messages(page).last.get_by_role("button", name=label, exact=True).click()
-    expect(bot_messages(page)).to_have_count(count + 1)
-
-
 def flash(page: Page) -> Locator:
     return page.locator("p.flash")
 
 
 def test_a_case_from_chat_to_mediator_and_back(browsing: Browsing, site: Site) -> None:
     # The worker asks on the web chat, asks for a mediator and completes the intake.
-    chat = browsing.page(**PHONE)
-    chat.goto(f"{site.url}/chat")
-    expect(bot_messages(chat).first).to_contain_text("我是工会的法律和服务小助手")
-    type_in(chat, "单位拖着不发工资怎么办")
+    chat = open_chat(browsing, site.url, **PHONE)
+    ask(chat, "单位拖着不发工资怎么办")
     press(chat, "找调解员")
     expect(bot_messages(chat).last).to_contain_text("先选一下纠纷的类型")
     press(chat, "欠薪")
-    type_in(chat, "示例物流有限公司")
-    type_in(chat, "从今年三月开始，单位一直拖欠工资，已经三个月没发了，希望尽快补发")
-    type_in(chat, "2万")
-    type_in(chat, "王师傅")
-    type_in(chat, "13812345678")
+    ask(chat, "示例物流有限公司")
+    ask(chat, "从今年三月开始，单位一直拖欠工资，已经三个月没发了，希望尽快补发")
+    ask(chat, "2万")
+    ask(chat, "王师傅")
+    ask(chat, "13812345678")
     press(chat, "工作日晚上")
     press(chat, "天津港片区")
     expect(bot_messages(chat).last).to_contain_text("你同意吗")

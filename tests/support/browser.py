@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect, sync_playwright
+
+from support.console import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 CHROMIUM_ARGS = [
@@ -166,3 +168,60 @@ def contrasts(page: Page, selector: str = CONTROLS) -> list[dict[str, Any]]:
 def unreadable(page: Page, minimum: float = 4.5) -> list[dict[str, Any]]:
     """Controls whose text stands out less from its background than WCAG AA asks of normal text."""
     return [control for control in contrasts(page) if control["ratio"] < minimum]
+
+
+def layout_problems(page: Page, name: str) -> list[str]:
+    """Everything a page-by-page look finds wrong with one page, each named after it: wider than the window,
+    a part that scrolls sideways, a control too faint to read."""
+    wider = overflow(page)
+    problems = [f"{name}: {wider}px wider than the window"] if wider > 0 else []
+    problems.extend(f"{name}: {part} scrolls sideways" for part in scrolls_sideways(page))
+    problems.extend(f"{name}: {control}" for control in unreadable(page))
+    return problems
+
+
+# ---- the console and the web chat, used as a person uses them ----
+
+
+def console_login(browsing: Browsing, url: str, username: str, **context_options: Any) -> Page:
+    """A fresh context logged into the console at `url` as `username` (support.console's PASSWORD), on the
+    queue page the login lands on."""
+    page = browsing.page(**context_options)
+    page.goto(f"{url}/console/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="工单队列")).to_be_visible()
+    return page
+
+
+def bot_messages(page: Page) -> Locator:
+    """The assistant's answers in the web chat, not its typing indicator."""
+    return page.locator("#messages > li.bot:not(.typing)")
+
+
+def ask(page: Page, text: str) -> Locator:
+    """Type a message into the web chat and wait for the answer to it; returns that answer, not whatever
+    comes last later."""
+    count = bot_messages(page).count()
+    box = page.get_by_label("输入你的问题")
+    box.fill(text)
+    box.press("Enter")
+    expect(bot_messages(page)).to_have_count(count + 1)
+    return bot_messages(page).nth(count)
+
+
+def open_chat(browsing: Browsing, url: str, **context_options: Any) -> Page:
+    """A fresh web chat at `url` (its own context, so its own session), once the assistant has greeted."""
+    page = browsing.page(**context_options)
+    page.goto(f"{url}/chat")
+    expect(bot_messages(page).first).to_contain_text("我是工会的法律和服务小助手")
+    return page
+
+
+def press(page: Page, label: str) -> Locator:
+    """Press a button under the last answer and wait for the answer it brings; returns that answer."""
+    count = bot_messages(page).count()
+    bot_messages(page).last.get_by_role("button", name=label, exact=True).click()
+    expect(bot_messages(page)).to_have_count(count + 1)
+    return bot_messages(page).nth(count)
