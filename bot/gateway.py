@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.assistant import Assistant
 from bot.engine import Engine
 from bot.feedback import asking_feedback, feedback_word
 from bot.replies import say
@@ -44,6 +45,7 @@ class Handled:
 class Gateway:
     engine: Engine
     database: Database
+    assistant: Assistant  # how much of a message is searched, for the note on a long one
 
     def handle(self, inbound: Inbound) -> list[Reply]:
         """The engine's replies, an answer with the feedback buttons under it and a note after them when the
@@ -86,10 +88,9 @@ class Gateway:
             return answered_since(session, inbound.channel, inbound.user_id, since)
 
     def _long_note(self, inbound: Inbound) -> list[Reply]:
-        assistant = self.engine.assistant
-        if inbound.kind is not InboundKind.TEXT or not assistant.is_long(inbound.text):
+        if inbound.kind is not InboundKind.TEXT or not self.assistant.is_long(inbound.text):
             return []
-        return [say("long_message.j2", length=len(inbound.text), searched=assistant.searched_chars)]
+        return [say("long_message.j2", length=len(inbound.text), searched=self.assistant.searched_chars)]
 
     def handle_once(
         self,

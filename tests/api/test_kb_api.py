@@ -5,6 +5,7 @@ gaps, feedback and the audit log."""
 import csv
 import io
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 import httpx
 import pytest
@@ -14,17 +15,23 @@ from core.feedback import give_feedback
 from support.console import Site, staffed_site
 from support.kb import ARBITRATION_CARD, ARBITRATION_QUESTION, answered_card, wait_until
 from support.knowledge import FIXTURE_CARDS, FIXTURE_LAWS, make_knowledge_base
+from support.postgres import postgres_url
 
 NEW_LAW = FIXTURE_LAWS / "示例职工权益条例(2022-01-01).md"
 OLD_LAW = FIXTURE_LAWS / "示例职工权益条例(2020-05-01).md"
 MEDIATION_RULES = FIXTURE_LAWS / "示例调解办法.txt"
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[Site]:
-    knowledge = make_knowledge_base(tmp_path_factory.mktemp("kb-api"), [NEW_LAW, MEDIATION_RULES], FIXTURE_CARDS)
-    with staffed_site(knowledge.settings) as site:
-        yield site
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def site(request, tmp_path_factory) -> Iterator[Site]:
+    """The whole module on the embedded database and on PostgreSQL, where versions, drafts and the audit log
+    live in another dialect's types and locks."""
+    data_dir = tmp_path_factory.mktemp("kb-api")
+    with postgres_url() if request.param == "postgres" else nullcontext(None) as url:
+        overrides = {"database_url": url} if url else {}
+        knowledge = make_knowledge_base(data_dir, [NEW_LAW, MEDIATION_RULES], FIXTURE_CARDS, **overrides)
+        with staffed_site(knowledge.settings) as site:
+            yield site
 
 
 def current(site: Site) -> int:

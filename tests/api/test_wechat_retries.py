@@ -164,7 +164,7 @@ def test_slow_answer_is_success_now_and_a_customer_service_message_later(single,
     retry = simulator.post(xml, user)  # WeChat retries; the answer is already on its way
     assert retry.response.text == "success"
     [late] = fake.wait_for_texts(user)
-    assert "《示例职工权益条例》第三条" in late and late.endswith("回复数字：\n1. 找调解员")
+    assert "《示例职工权益条例》第三条" in late and "回复数字：\n1. 找调解员\n\n" in late
     time.sleep(0.5)
     assert len(fake.texts_to(user)) == 1 and len(engine.calls) == 1
     assert consultations(services, user) == 1
@@ -176,8 +176,9 @@ def test_further_replies_of_a_turn_follow_as_customer_service_messages(single, e
     engine.extra = [Reply("第二条消息。")]
     user = openid(request.node.name)
     passive = simulator.text(user, QUESTION).content
-    assert "《示例职工权益条例》第三条" in passive
-    assert fake.wait_for_texts(user) == ["第二条消息。"]
+    assert "《示例职工权益条例》第三条" in passive and "有用" not in passive
+    [later] = fake.wait_for_texts(user)
+    assert later.startswith("第二条消息。") and "回复“有用”或“没用”" in later, "the turn's last reply asks for feedback"
 
 
 def test_engine_failure_is_an_apology_not_an_error(single, engine, request) -> None:

@@ -45,7 +45,7 @@ STATUTE = f"""# {LAW}
 
 第三条 职工在冷库连续作业满两小时的，单位应当安排不少于二十分钟的暖身休息，并提供防寒服。
 """
-QUESTION = "在冷库干活两个小时了单位要让我暖身休息吗"
+QUESTION = "冷库里连续干满两小时，单位得安排暖身休息吗"
 ARTICLE = f"《{LAW}》第三条"
 BUILD = 60_000  # a publish reaches the index within seconds; generous for a loaded machine
 

@@ -50,7 +50,7 @@ def test_a_gap_becomes_a_card_and_the_worker_is_answered(browsing: Browsing, sit
     # 1. A worker asks something the assistant cannot answer, and says another answer did not help.
     worker = open_chat(browsing, site.url, **PHONE)
     unanswered = ask(worker, UNANSWERED)
-    expect(unanswered).to_contain_text("这个问题我不太有把握")
+    expect(unanswered).to_contain_text("这个问题我暂时回答不了")
     expect(unanswered.locator(".rate")).to_have_count(0)
     answered = ask(worker, "干满一年有没有年假")
     rating = answered.get_by_role("group", name="这条回答有帮助吗？")

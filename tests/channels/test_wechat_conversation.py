@@ -40,7 +40,7 @@ def user(request) -> str:
     return openid(request.node.name)
 
 
-def test_question_gets_the_answer_with_its_citation_encrypted(account: WeChatSimulator, user: str, fixture_kb) -> None:
+def test_question_gets_the_answer_with_its_citation_encrypted(running, account: WeChatSimulator, user: str) -> None:
     delivery = account.text(user, "干满一年有没有年假")
     assert delivery.response.status_code == 200
     assert "<Encrypt>" in delivery.response.text and "年假" not in delivery.response.text
@@ -49,7 +49,8 @@ def test_question_gets_the_answer_with_its_citation_encrypted(account: WeChatSim
     assert reply["Content"].startswith("按示例条例，连续工作满一年的职工每年有带薪休假")
     assert "1. 《示例职工权益条例》第四条：“职工连续工作满一年的" in reply["Content"]
     assert len(reply["Content"].encode()) <= 1500
-    with fixture_kb.database.session() as session:
+    services, _ = running
+    with services.database.session() as session:
         count = session.scalar(select(func.count()).select_from(Consultation).where(Consultation.user_id == user))
     assert count == 1
 
