@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from api.console import back_to, redirect
 from api.deps import DatabaseDep
+from api.schemas.auth import TokenOut
 from api.security import COOKIE, LoginDep, LoginRequired, login_redirect
 from api.templates import page
 from core.audit import LOGIN, LOGIN_FAILED, audit
@@ -69,8 +69,8 @@ def login_page(request: Request, login: LoginDep, next: str = "/console") -> Res
 def login_form(
     request: Request,
     database: DatabaseDep,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: Annotated[str, Form(min_length=1)],
+    password: Annotated[str, Form(min_length=1)],
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
     result = _login(database, username, password, _attempt(request, "console"))
@@ -103,12 +103,6 @@ def logout(request: Request, database: DatabaseDep) -> Response:
     return response
 
 
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_at: datetime
-
-
 @router.post(
     "/api/auth/token",
     response_model=TokenOut,
@@ -120,8 +114,8 @@ class TokenOut(BaseModel):
 def api_token(
     request: Request,
     database: DatabaseDep,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: Annotated[str, Form(min_length=1)],
+    password: Annotated[str, Form(min_length=1)],
 ) -> TokenOut:
     """OAuth2 password flow: exchange a mediator's or admin's credentials for a bearer token."""
     result = _login(database, username, password, _attempt(request, "api"))

@@ -33,7 +33,7 @@ MAX_BODY_BYTES = 16 * 1024
 POLL_SECONDS = 3
 PAGE_MENU = ("LEGAL", "DISPUTE", "STATIONS", "EVENTS", "JOIN")  # what works for a visitor without an account
 NO_STORE = {"Cache-Control": "no-store"}
-CHAT_IN_CONTENT = {"application/json": {"schema": ChatIn.model_json_schema()}}
+CHAT_IN_CONTENT = {"application/json": {"schema": ChatIn.inline_schema()}}
 
 router = APIRouter(tags=["webchat"])
 router.mount("/static", StaticFiles(directory=STATIC), name="static")
