@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from api.console import back_to, redirect
 from api.deps import DatabaseDep
 from api.schemas.auth import TokenOut
+from api.schemas.errors import UNPARSABLE, refused
 from api.security import COOKIE, LoginDep, LoginRequired, login_redirect
 from api.templates import page
 from core.audit import LOGIN, LOGIN_FAILED, audit
@@ -107,8 +108,9 @@ def logout(request: Request, database: DatabaseDep) -> Response:
     "/api/auth/token",
     response_model=TokenOut,
     responses={
-        401: {"description": "Wrong username or password"},
-        429: {"description": "Too many failed logins for this account; Retry-After says when to try again"},
+        **UNPARSABLE,
+        401: refused("Wrong username or password"),
+        429: refused("Too many failed logins for this account; Retry-After says when to try again"),
     },
 )
 def api_token(
