@@ -127,7 +127,7 @@ def close_ticket(
     "/{ticket_id}/notes",
     response_model=ChangeOut,
     status_code=status.HTTP_201_CREATED,
-    responses={404: ERRORS[404]},
+    responses={code: ERRORS[code] for code in (403, 404)},
     dependencies=[CsrfChecked],
 )
 def add_ticket_note(ticket_id: Id, body: NoteIn, user: ApiUser, casework: CaseworkDep) -> ChangeOut:

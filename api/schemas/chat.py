@@ -49,13 +49,15 @@ class MenuIn(_Kind):
         return Inbound(Channel.WEB, user_id, InboundKind.MENU, menu_key=self.menu.value)
 
 
+KIND_FIELDS = {"text": "text", "latitude": "location", "longitude": "location", "menu": "menu"}
+
+
 def _kind(body: Any) -> str | None:
-    """Which of the three a body is, by its first known field; the model then refuses any other field."""
-    fields = body if isinstance(body, dict) else vars(body)
-    return next((tag for field, tag in KIND_FIELDS if field in fields), None)
-
-
-KIND_FIELDS = (("text", "text"), ("latitude", "location"), ("longitude", "location"), ("menu", "menu"))
+    """Which of the three a JSON object is, by its first known field (the model then refuses any other);
+    None, and so a 422, for anything else."""
+    if not isinstance(body, dict):
+        return None
+    return next((tag for field, tag in KIND_FIELDS.items() if field in body), None)
 
 
 class ChatIn(RootModel):
