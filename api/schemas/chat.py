@@ -12,6 +12,7 @@ from core.transcript import Author
 from core.webchat import WebMessage
 
 MAX_TEXT = 1000
+VISIBLE = r"\S"  # text is stripped, so the schema asks for more than whitespace, as the check does
 
 
 class _Kind(BaseModel):
@@ -21,7 +22,7 @@ class _Kind(BaseModel):
 class TextIn(_Kind):
     """Typed or clicked text."""
 
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    text: str = Field(min_length=1, max_length=MAX_TEXT, pattern=VISIBLE)
 
     def inbound(self, user_id: str) -> Inbound:
         return Inbound.text_message(Channel.WEB, user_id, self.text)
