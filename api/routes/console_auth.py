@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from api.console import back_to, redirect
 from api.deps import DatabaseDep
+from api.schemas.auth import TokenOut
+from api.schemas.errors import UNPARSABLE, refused
 from api.security import COOKIE, LoginDep, LoginRequired, login_redirect
 from api.templates import page
 from core.audit import LOGIN, LOGIN_FAILED, audit
@@ -69,8 +70,8 @@ def login_page(request: Request, login: LoginDep, next: str = "/console") -> Res
 def login_form(
     request: Request,
     database: DatabaseDep,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: Annotated[str, Form(min_length=1)],
+    password: Annotated[str, Form(min_length=1)],
     next: Annotated[str, Form()] = "/console",
 ) -> Response:
     result = _login(database, username, password, _attempt(request, "console"))
@@ -103,25 +104,20 @@ def logout(request: Request, database: DatabaseDep) -> Response:
     return response
 
 
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_at: datetime
-
-
 @router.post(
     "/api/auth/token",
     response_model=TokenOut,
     responses={
-        401: {"description": "Wrong username or password"},
-        429: {"description": "Too many failed logins for this account; Retry-After says when to try again"},
+        **UNPARSABLE,
+        401: refused("Wrong username or password"),
+        429: refused("Too many failed logins for this account; Retry-After says when to try again"),
     },
 )
 def api_token(
     request: Request,
     database: DatabaseDep,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: Annotated[str, Form(min_length=1)],
+    password: Annotated[str, Form(min_length=1)],
 ) -> TokenOut:
     """OAuth2 password flow: exchange a mediator's or admin's credentials for a bearer token."""
     result = _login(database, username, password, _attempt(request, "api"))

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 
 from api.deps import AssistantDep, DatabaseDep, SettingsDep
 from api.exports import csv_response
+from api.schemas.errors import UNPARSABLE, refused
 from api.schemas.ids import Id
 from api.schemas.kb import (
     ArticleOut,
@@ -80,11 +81,11 @@ from knowledge.statutes import SUPPORTED, StatuteFormatError
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No or an expired bearer token"},
-    403: {"description": "Mediators may only read"},
-    404: {"description": "No such item, version, law or gap"},
-    409: {"description": "Not now: nothing to publish, unpublished draft edits, an id taken (the detail says)"},
-    422: {"description": "Invalid: each error names the field, e.g. a citation of an article not imported"},
+    401: refused("No or an expired bearer token"),
+    403: refused("Mediators may only read"),
+    404: refused("No such item, version, law or gap"),
+    409: refused("Not now: nothing to publish, unpublished draft edits, an id taken (the detail says)"),
+    422: refused("Invalid: each error names the field, e.g. a citation of an article not imported"),
 }
 
 
@@ -99,7 +100,7 @@ def set_up_knowledge(database: DatabaseDep, settings: SettingsDep) -> None:
 router = APIRouter(
     prefix="/api/kb",
     tags=["knowledge base"],
-    responses={401: ERRORS[401], 403: ERRORS[403]},
+    responses={**UNPARSABLE, 401: ERRORS[401], 403: ERRORS[403]},
 )
 CHANGE = {code: ERRORS[code] for code in (404, 409, 422)}
 
@@ -264,7 +265,7 @@ def build_status(user: Reader, database: DatabaseDep) -> StatusOut:
 # --- hit testing -------------------------------------------------------------------------------------------
 
 
-@router.post("/hit-test", response_model=HitTestOut, responses={503: {"description": "No index yet"}})
+@router.post("/hit-test", response_model=HitTestOut, responses={503: refused("No index yet")})
 def try_question(body: HitTestIn, user: Reader, assistant: AssistantDep) -> HitTestOut:
     """The reply a worker would get, the passages it rests on with each channel's rank; optionally the draft's."""
     holder = assistant.holder
@@ -304,7 +305,8 @@ def list_laws(user: Reader, database: DatabaseDep) -> list[LawOut]:
         ]
 
 
-@router.post("/statutes", response_model=StatuteImportOut | list[StatutePreviewOut], responses=CHANGE,
+@router.post("/statutes", response_model=StatuteImportOut | list[StatutePreviewOut],
+             responses={**CHANGE, 413: refused(f"A file larger than {MAX_UPLOAD_BYTES} bytes")},
              dependencies=[CsrfChecked])
 def import_laws(
     user: Editor,

@@ -21,6 +21,7 @@ from telegram.ext import Application
 
 from api.bodies import read_bounded
 from api.deps import SettingsDep
+from api.schemas.errors import refused_in_text
 from api.services import Services
 from bot.channels.telegram import build_application
 
@@ -78,7 +79,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await webhook.close()
 
 
-@router.post("/telegram/webhook")
+@router.post("/telegram/webhook", response_class=PlainTextResponse, responses={
+    400: refused_in_text("Not a Telegram update"),
+    403: refused_in_text("Wrong secret token"),
+    404: refused_in_text("Telegram is not configured"),
+    413: refused_in_text("An update larger than the webhook takes"),
+    503: refused_in_text("The bot has not started yet; Telegram delivers the update again later"),
+})
 async def receive(request: Request, settings: SettingsDep) -> Response:
     webhook: Webhook | None = request.app.state.telegram
     if webhook is None:
@@ -95,7 +102,7 @@ async def receive(request: Request, settings: SettingsDep) -> Response:
         return _refuse(503, "telegram bot not started")  # Telegram delivers it again later
     application = webhook.application
     await application.update_processor.process_update(update, application.process_update(update))
-    return Response(status_code=200)
+    return PlainTextResponse("")
 
 
 def _authentic(given: str, secret: str) -> bool:

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import CaseworkDep, DatabaseDep
+from api.schemas.errors import UNPARSABLE, refused
 from api.schemas.ids import Id
 from api.schemas.tickets import (
     MAX_SEARCH,
@@ -36,12 +37,12 @@ from core.db import Database
 from core.tickets import Category, Ticket, TicketError, queue
 
 ERRORS = {
-    401: {"description": "No or an expired bearer token"},
-    403: {"description": "Not this user's case, or an admin's action"},
-    404: {"description": "No such case"},
-    409: {"description": "The lifecycle does not allow this now (the detail says why)"},
+    401: refused("No or an expired bearer token"),
+    403: refused("Not this user's case, an admin's action, or a console cookie without the CSRF header"),
+    404: refused("No such case"),
+    409: refused("The lifecycle does not allow this now (the detail says why)"),
 }
-router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses={401: ERRORS[401]})
+router = APIRouter(prefix="/api/tickets", tags=["tickets"], responses={**UNPARSABLE, 401: ERRORS[401]})
 ACTION = {code: ERRORS[code] for code in (403, 404, 409)}
 
 
@@ -126,7 +127,7 @@ def close_ticket(
     "/{ticket_id}/notes",
     response_model=ChangeOut,
     status_code=status.HTTP_201_CREATED,
-    responses={404: ERRORS[404]},
+    responses={code: ERRORS[code] for code in (403, 404)},
     dependencies=[CsrfChecked],
 )
 def add_ticket_note(ticket_id: Id, body: NoteIn, user: ApiUser, casework: CaseworkDep) -> ChangeOut:

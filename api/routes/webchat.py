@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import DatabaseDep, GatewayDep
 from api.schemas.chat import ChatIn, ChatOut, ReplyOut, UpdateOut, UpdatesOut
+from api.schemas.errors import INVALID, UNPARSABLE, refused
 from api.schemas.ids import Cursor
 from api.templates import STATIC, page
 from bot.channels.web import new_session_id, valid_session_id
@@ -33,7 +34,7 @@ MAX_BODY_BYTES = 16 * 1024
 POLL_SECONDS = 3
 PAGE_MENU = ("LEGAL", "DISPUTE", "STATIONS", "EVENTS", "JOIN")  # what works for a visitor without an account
 NO_STORE = {"Cache-Control": "no-store"}
-CHAT_IN_CONTENT = {"application/json": {"schema": ChatIn.model_json_schema()}}
+CHAT_IN_CONTENT = {"application/json": {"schema": ChatIn.inline_schema()}}
 
 router = APIRouter(tags=["webchat"])
 router.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -59,6 +60,12 @@ async def chat_page(request: Request) -> Response:
     response_model=ChatOut,
     name="webchat_send",
     max_body_size=MAX_BODY_BYTES,
+    responses={
+        **UNPARSABLE,
+        413: refused(f"A body larger than {MAX_BODY_BYTES} bytes"),
+        415: refused("Not sent as application/json"),
+        **INVALID,
+    },
     openapi_extra={"requestBody": {"required": True, "content": CHAT_IN_CONTENT}},
 )
 async def chat(request: Request, response: Response, gateway: GatewayDep, database: DatabaseDep) -> ChatOut:

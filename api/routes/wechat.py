@@ -18,6 +18,7 @@ from wechatpy.messages import BaseMessage
 
 from api.bodies import read_bounded
 from api.deps import ServicesDep, SettingsDep
+from api.schemas.errors import refused_in_text
 from bot.channels.wechat import Envelope, Rejected, envelope_for, fit, message_key, passive_reply, to_inbound
 from bot.gateway import Gateway, Handled
 from core import idempotency
@@ -36,7 +37,10 @@ POLL_SECONDS = 0.1
 ENGINE_SLOTS = 2
 
 
-@router.get("/wechat", response_class=PlainTextResponse)
+@router.get("/wechat", response_class=PlainTextResponse, responses={
+    403: refused_in_text("Invalid signature, or a stale timestamp"),
+    404: refused_in_text("WeChat is not configured (WECHAT_TOKEN)"),
+})
 async def verify_url(
     settings: SettingsDep, signature: str = "", timestamp: str = "", nonce: str = "", echostr: str = ""
 ) -> Response:
@@ -48,7 +52,14 @@ async def verify_url(
     return PlainTextResponse(echostr)
 
 
-@router.post("/wechat", response_class=PlainTextResponse)
+@router.post("/wechat", response_class=PlainTextResponse, responses={
+    200: {"description": "`success`, or the first reply as WeChat's passive reply XML",
+          "content": {"application/xml": {"schema": {"type": "string"}}}},
+    400: refused_in_text("An unreadable message"),
+    403: refused_in_text("Invalid signature, or a stale timestamp"),
+    404: refused_in_text("WeChat is not configured (WECHAT_TOKEN)"),
+    413: refused_in_text("A message larger than WECHAT_MAX_BODY_BYTES"),
+})
 async def receive(request: Request, services: ServicesDep, background: BackgroundTasks) -> Response:
     deadline = time.monotonic() + services.settings.wechat_reply_seconds
     try:

@@ -1,8 +1,9 @@
 """The web chat's JSON (`/api/chat`): what the page posts, as the engine's `Inbound`, and replies back."""
 
-from typing import Self
+from enum import StrEnum
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictFloat, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, RootModel, StrictFloat, Tag
 
 from bot.channels.web import web_link
 from bot.engine import MENU_KEYS
@@ -11,35 +12,84 @@ from core.transcript import Author
 from core.webchat import WebMessage
 
 MAX_TEXT = 1000
+VISIBLE = r"\S"  # text is stripped, so the schema asks for more than whitespace, as the check does
 
 
-class ChatIn(BaseModel):
-    """One thing the worker did on the page: typed or clicked text, a shared location, or a menu item."""
-
+class _Kind(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    text: str | None = Field(None, min_length=1, max_length=MAX_TEXT)
-    latitude: StrictFloat | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
-    longitude: StrictFloat | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
-    menu: str | None = Field(None, description="A menu key: " + ", ".join(MENU_KEYS))
 
-    @model_validator(mode="after")
-    def _one_kind(self) -> Self:
-        located = (self.latitude, self.longitude) != (None, None)
-        if located and None in (self.latitude, self.longitude):
-            raise ValueError("a location needs both latitude and longitude")
-        if sum((self.text is not None, located, self.menu is not None)) != 1:
-            raise ValueError("send exactly one of: text, latitude and longitude, menu")
-        if self.menu is not None and self.menu not in MENU_KEYS:
-            raise ValueError(f"unknown menu key; known: {', '.join(MENU_KEYS)}")
-        return self
+class TextIn(_Kind):
+    """Typed or clicked text."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT, pattern=VISIBLE)
 
     def inbound(self, user_id: str) -> Inbound:
-        if self.text is not None:
-            return Inbound.text_message(Channel.WEB, user_id, self.text)
-        if self.menu is not None:
-            return Inbound(Channel.WEB, user_id, InboundKind.MENU, menu_key=self.menu)
+        return Inbound.text_message(Channel.WEB, user_id, self.text)
+
+
+class LocationIn(_Kind):
+    """A shared location."""
+
+    latitude: StrictFloat = Field(ge=-90, le=90, allow_inf_nan=False)
+    longitude: StrictFloat = Field(ge=-180, le=180, allow_inf_nan=False)
+
+    def inbound(self, user_id: str) -> Inbound:
         return Inbound(Channel.WEB, user_id, InboundKind.LOCATION, latitude=self.latitude, longitude=self.longitude)
+
+
+MenuKey = StrEnum("MenuKey", {key: key for key in MENU_KEYS})
+
+
+class MenuIn(_Kind):
+    """A menu item."""
+
+    menu: MenuKey
+
+    def inbound(self, user_id: str) -> Inbound:
+        return Inbound(Channel.WEB, user_id, InboundKind.MENU, menu_key=self.menu.value)
+
+
+KIND_FIELDS = {"text": "text", "latitude": "location", "longitude": "location", "menu": "menu"}
+
+
+def _kind(body: Any) -> str | None:
+    """Which of the three a JSON object is, by its first known field (the model then refuses any other);
+    None, and so a 422, for anything else."""
+    if not isinstance(body, dict):
+        return None
+    return next((tag for field, tag in KIND_FIELDS.items() if field in body), None)
+
+
+class ChatIn(RootModel):
+    """One thing the worker did on the page: exactly one of text, a location (latitude and longitude) or a
+    menu key, and nothing else."""
+
+    root: Annotated[
+        Annotated[TextIn, Tag("text")] | Annotated[LocationIn, Tag("location")] | Annotated[MenuIn, Tag("menu")],
+        Discriminator(_kind, custom_error_type="chat_kind",
+                      custom_error_message="send exactly one of: text, latitude and longitude, menu"),
+    ]
+
+    def inbound(self, user_id: str) -> Inbound:
+        return self.root.inbound(user_id)
+
+    @classmethod
+    def inline_schema(cls) -> dict[str, Any]:
+        """The JSON schema with its definitions in place, for an OpenAPI document that does not hold them."""
+        schema = cls.model_json_schema()
+        definitions = schema.pop("$defs", {})
+
+        def inlined(node: Any) -> Any:
+            if isinstance(node, dict):
+                if "$ref" in node:
+                    return inlined(definitions[node["$ref"].rsplit("/", 1)[-1]])
+                return {key: inlined(value) for key, value in node.items()}
+            if isinstance(node, list):
+                return [inlined(value) for value in node]
+            return node
+
+        return inlined(schema)
 
 
 class ButtonOut(BaseModel):

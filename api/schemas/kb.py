@@ -4,13 +4,14 @@ Items are checked by the same models the index is built from (core.kb_items); th
 shapes for the OpenAPI document and leave lengths and counts to those checks, so each rule lives once.
 """
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat
 
 from api.schemas.ids import BodyId
+from api.schemas.times import Moment
 from core.audit import AuditEntry
 from core.feedback import FeedbackSummary
 from core.gaps import Gap
@@ -72,7 +73,7 @@ class StationIn(StationFields):
 class ItemMeta(BaseModel):
     id: str
     state: ItemState = Field(description="Compared with the published version: unchanged, edited, or not yet published")
-    updated_at: datetime
+    updated_at: Moment
     updated_by: str
 
     @classmethod
@@ -122,7 +123,7 @@ class VersionOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     number: int
-    published_at: datetime
+    published_at: Moment
     published_by: str
     note: str
     summary: Summary
@@ -144,8 +145,8 @@ class BuildOut(BaseModel):
     step: str
     percent: int
     error: str | None
-    started_at: datetime
-    updated_at: datetime
+    started_at: Moment
+    updated_at: Moment
 
     @classmethod
     def of(cls, row: IndexBuild) -> Self:
@@ -276,7 +277,7 @@ class StatuteVersionOut(BaseModel):
     version_date: date
     source_name: str
     article_count: int
-    imported_at: datetime
+    imported_at: Moment
     imported_by: str
     live: bool = Field(False, description="The version the published knowledge holds")
 
@@ -312,8 +313,8 @@ class GapOut(BaseModel):
     unhelpful: int = Field(description="Answered, and the worker said 没用")
     this_week: int
     last_week: int
-    first_seen: datetime | None
-    last_seen: datetime | None
+    first_seen: Moment | None
+    last_seen: Moment | None
 
     @classmethod
     def of(cls, gap: Gap) -> Self:
@@ -360,7 +361,7 @@ class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    created_at: datetime
+    created_at: Moment
     actor: str
     action: str
     subject: str | None

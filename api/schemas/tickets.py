@@ -1,6 +1,5 @@
 """Dispute cases over the REST API (`/api/tickets`): what goes in and what comes out."""
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Self
@@ -8,6 +7,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.ids import BodyId
+from api.schemas.times import Moment
 from core.casework import Budget
 from core.tickets import Category, Outcome, QueueFilter, Status, Ticket
 
@@ -67,16 +67,17 @@ class TicketOut(BaseModel):
     category_label: str
     area: str | None
     employer: str
+    worker_name: str | None = Field(description="How the worker wishes to be addressed, when they said")
     amount_claimed: Decimal | None
     assignee: MediatorOut | None
-    created_at: datetime
-    first_response_due: datetime
-    first_responded_at: datetime | None
+    created_at: Moment
+    first_response_due: Moment
+    first_responded_at: Moment | None
     overdue: bool = Field(description="Open, not yet answered, and past its first-response deadline")
     outcome: Outcome | None
     outcome_label: str | None
     amount_recovered: Decimal | None
-    closed_at: datetime | None
+    closed_at: Moment | None
     rating: int | None = Field(description="The worker's satisfaction, 1 to 5, once given")
 
     @classmethod
@@ -95,6 +96,7 @@ class TicketOut(BaseModel):
             "category_label": Category(ticket.category).label,
             "area": ticket.area,
             "employer": ticket.employer,
+            "worker_name": ticket.worker_name,
             "amount_claimed": ticket.amount_claimed,
             "assignee": MediatorOut.model_validate(ticket.assignee) if ticket.assignee else None,
             "created_at": ticket.created_at,
@@ -120,7 +122,7 @@ class ChangeOut(BaseModel):
     from_status: Status | None
     to_status: Status | None
     text: str | None
-    created_at: datetime
+    created_at: Moment
 
 
 class BudgetOut(BaseModel):
@@ -130,7 +132,7 @@ class BudgetOut(BaseModel):
 
     limited: bool
     remaining: int
-    window_ends: datetime | None
+    window_ends: Moment | None
 
 
 class TicketDetailOut(TicketOut):
@@ -139,7 +141,7 @@ class TicketDetailOut(TicketOut):
     description: str
     phone: str
     contact_time: str
-    consent_at: datetime
+    consent_at: Moment
     budget: BudgetOut
     changes: list[ChangeOut]
 

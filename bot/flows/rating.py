@@ -6,7 +6,7 @@ from enum import StrEnum
 from bot.flows.base import Turn, state_of
 from bot.replies import say
 from core.messages import Reply
-from core.casework import RATING_FLOW, RATING_SCORES
+from core.casework import RATING_FLOW
 from core.tickets import Ticket, TicketError, rate
 
 
@@ -23,10 +23,9 @@ class Rating:
 
 
 class RatingFlow:
-    name = RATING_FLOW
+    """Entered only by the closing of a case, which sends the prompt itself: no command starts it."""
 
-    def start(self, turn: Turn) -> list[Reply]:
-        return [say("rating_prompt.j2", RATING_SCORES, number=state_of(turn, Rating).number)]
+    name = RATING_FLOW
 
     def handle(self, turn: Turn) -> list[Reply] | None:
         """Anything but a score leaves the flow and is handled as a normal message."""

@@ -92,6 +92,14 @@ def test_the_list_finds_cases_by_what_a_mediator_types(site: Site) -> None:
     assert api.get("/api/tickets", params={"q": "长" * 101}).status_code == 422
 
 
+def test_a_case_says_how_the_worker_wishes_to_be_addressed(site: Site) -> None:
+    named, unnamed = site.case(worker_name="孙大姐"), site.case()
+    api = site.api("wang")
+    listed = {t["id"]: t["worker_name"] for t in api.get("/api/tickets", params={"status": "all"}).json()}
+    assert listed[named] == "孙大姐" and listed[unnamed] is None
+    assert api.get(f"/api/tickets/{named}").json()["worker_name"] == "孙大姐"
+
+
 def test_a_case_walks_through_the_api(site: Site) -> None:
     chat = httpx.Client(base_url=site.url, timeout=15)
     chat.post("/api/chat", json={"text": "你好"})
